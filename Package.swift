@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "gatewayd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gatewayd", targets: ["gatewayd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl"),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium"),
+        .systemLibrary(name: "CIPTC", pkgConfig: "libip6tc"),
+        // What Swift cannot import: macros, flexible arrays, xtables entries.
+        .target(name: "CGatewayShims", dependencies: ["CMnl", "CIPTC"]),
+        // The only Swift code that touches the C modules.
+        .target(
+            name: "GatewaySystem",
+            dependencies: [
+                "CMnl", "CSodium", "CIPTC", "CGatewayShims", "GatewayCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Pure logic behind protocols.
+        .target(
+            name: "GatewayCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "gatewayd",
+            dependencies: [
+                "GatewayCore", "GatewaySystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
+        .testTarget(name: "GatewaySystemTests", dependencies: ["GatewaySystem", "GatewayCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,11 @@
+#ifndef GATEWAY_SHIMS_H
+#define GATEWAY_SHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Constants that arrive in Swift only as macros Swift cannot import. */
+size_t gw_mnl_socket_buffer_size(void);
+uint16_t gw_rta_max(void);
+
+#endif
