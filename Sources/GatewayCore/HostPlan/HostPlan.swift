@@ -1,0 +1,60 @@
+/// The host state the gateway needs, computed from the configuration and the
+/// interfaces that exist right now (per-interface sysctls and the mmfd0 route only
+/// make sense once their interface is there). Pure: no I/O.
+public struct HostPlan: Sendable, Equatable {
+    /// In the order they must be applied: forwarding is switched on last.
+    public var sysctls: [SysctlSetting]
+    public var rules: [PolicyRule]
+    public var routes: [RouteSpec]
+    public var firewall: [FirewallTablePlan]
+
+    public init(sysctls: [SysctlSetting], rules: [PolicyRule], routes: [RouteSpec], firewall: [FirewallTablePlan]) {
+        self.sysctls = sysctls
+        self.rules = rules
+        self.routes = routes
+        self.firewall = firewall
+    }
+
+    /// The pattern that matches every broker-made peer interface (`babel-wg-N`).
+    public static let peerInterfacePattern = "babel-wg-+"
+    public static let peerInterfacePrefix = "babel-wg-"
+
+    public init(config: GatewayConfig, presentInterfaces: Set<String>) {
+        let meshInterfaces = config.meshInterfaces + presentInterfaces
+            .filter { $0.hasPrefix(Self.peerInterfacePrefix) }
+            .sorted()
+        self.init(
+            sysctls: Self.sysctls(meshInterfaces: meshInterfaces.filter(presentInterfaces.contains)),
+            rules: Self.rules(config: config),
+            routes: Self.routes(presentInterfaces: presentInterfaces),
+            firewall: FirewallPlanner(config: config).tables()
+        )
+    }
+
+    /// What babeld needs (it would set these itself, and restore them on exit) — applied
+    /// by gatewayd so they hold while babeld restarts and in containers where babeld may not write them.
+    static func sysctls(meshInterfaces: [String]) -> [SysctlSetting] {
+        meshInterfaces.map { SysctlSetting("net.ipv4.conf.\($0).rp_filter", "0") } + [
+            SysctlSetting("net.ipv6.conf.all.accept_redirects", "0"),
+            SysctlSetting("net.ipv4.conf.all.rp_filter", "0"),
+            SysctlSetting("net.ipv6.conf.all.forwarding", "1"),
+        ]
+    }
+
+    /// scripts/iprules: traffic to and from the mesh's prefixes looks up babel's table.
+    static func rules(config: GatewayConfig) -> [PolicyRule] {
+        let prefixes = [config.nodePrefix, config.clientPrefix] + [config.clatPrefix, config.platPrefix].compactMap { $0 }
+        return prefixes.flatMap { prefix in
+            [PolicyRule.Selector.to, .from].map {
+                PolicyRule(selector: $0, prefix: prefix, table: RoutingConstants.exportTable, priority: config.rulePriority)
+            }
+        }
+    }
+
+    /// respondd multicast leaves through mmfd once its tun exists.
+    static func routes(presentInterfaces: Set<String>) -> [RouteSpec] {
+        guard presentInterfaces.contains(RoutingConstants.mmfdInterface) else { return [] }
+        return [RouteSpec(destination: RoutingConstants.responddGroup, device: RoutingConstants.mmfdInterface,
+                          table: RoutingConstants.localTable)]
+    }
+}

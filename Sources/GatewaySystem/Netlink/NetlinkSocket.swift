@@ -1,0 +1,88 @@
+import CMnl
+import Glibc
+
+/// Why a netlink request failed: the errno and what was being done, e.g.
+/// `adding rule to 2001:db8::/64 lookup 10: File exists`.
+public struct NetlinkError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let operation: String
+    public let errno: Int32
+
+    public var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+}
+
+/// One netlink socket of a bus (NETLINK_ROUTE, NETLINK_GENERIC). Requests are sent and
+/// their answers read synchronously; every error names the operation.
+final class NetlinkSocket {
+    private let socket: OpaquePointer
+    private let portID: UInt32
+    private var nextSequence: UInt32
+    /// Large enough for the biggest multipart dump datagram the kernel sends (32 KiB).
+    private var receiveBuffer = [UInt8](repeating: 0, count: 32 * 1024)
+
+    init(bus: Int32, groups: UInt32 = 0, operation: String = "opening a netlink socket") throws {
+        guard let socket = mnl_socket_open(bus) else { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+        guard mnl_socket_bind(socket, groups, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+            let error = Glibc.errno
+            mnl_socket_close(socket)
+            throw NetlinkError(operation: operation, errno: error)
+        }
+        self.socket = socket
+        portID = mnl_socket_get_portid(socket)
+        nextSequence = UInt32(truncatingIfNeeded: time(nil))
+    }
+
+    deinit { mnl_socket_close(socket) }
+
+    var fileDescriptor: Int32 { mnl_socket_get_fd(socket) }
+
+    /// Sends a request that asks for an acknowledgement (NLM_F_ACK) and waits for it.
+    func perform(_ message: NetlinkMessage, _ operation: String) throws {
+        _ = try exchange(message, operation)
+    }
+
+    /// Sends a dump request and returns every message of the answer. A dump the kernel
+    /// marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is repeated.
+    func dump(_ message: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
+        for _ in 0..<Self.dumpAttempts {
+            let messages = try exchange(message, operation)
+            if !messages.contains(where: { Int32($0.flags) & NLM_F_DUMP_INTR != 0 }) { return messages }
+        }
+        throw NetlinkError(operation: operation + " (dump kept being interrupted)", errno: EINTR)
+    }
+
+    static let dumpAttempts = 5
+
+    /// Sends, then reads until the kernel's acknowledgement or NLMSG_DONE, collecting data messages.
+    private func exchange(_ request: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
+        var message = request
+        nextSequence &+= 1
+        message.sequence = nextSequence
+        let bytes = message.bytes
+        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
+        guard sent >= 0 else { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+
+        let collector = MessageCollector()
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        while true {
+            let received = receiveBuffer.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
+            guard received >= 0 else { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+            let status = receiveBuffer.withUnsafeBytes { buffer in
+                mnl_cb_run(buffer.baseAddress, received, nextSequence, portID, { header, context in
+                    guard let header, let context else { return MNL_CB_ERROR }
+                    let length = Int(header.pointee.nlmsg_len)
+                    let bytes = Array(UnsafeRawBufferPointer(start: header, count: length))
+                    Unmanaged<MessageCollector>.fromOpaque(context).takeUnretainedValue().messages.append(
+                        ReceivedMessage(bytes: bytes))
+                    return MNL_CB_OK
+                }, context)
+            }
+            if status < 0 { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+            if status == MNL_CB_STOP { return collector.messages }
+        }
+    }
+}
+
+/// Receives the data messages mnl_cb_run hands to its C callback.
+private final class MessageCollector {
+    var messages: [ReceivedMessage] = []
+}
