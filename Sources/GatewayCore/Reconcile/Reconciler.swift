@@ -70,7 +70,7 @@ public struct Reconciler: Sendable {
     /// What removes every piece of host state gatewayd owns, in teardown order.
     public func teardownChanges() throws -> [HostChange] {
         let record = try step("reading the host-state record") { try host.record.load() }
-        let restores = try record.originalSysctls.sorted { $0.key < $1.key }.compactMap { key, original -> HostChange? in
+        let restores = try record.originalSysctls.sorted { Self.restoresFirst($0.key, $1.key) }.compactMap { key, original -> HostChange? in
             guard let current = try host.sysctls.read(key), current != original else { return nil }
             return .restoreSysctl(SysctlSetting(key, original))
         }
@@ -83,6 +83,11 @@ public struct Reconciler: Sendable {
             return observed.chains.isEmpty && observed.hooks.isEmpty ? nil : .removeFirewall(family, table, chains: chains)
         }
         return restores + routes + rules + firewall
+    }
+
+    /// Forwarding goes off before anything else is undone.
+    static func restoresFirst(_ lhs: String, _ rhs: String) -> Bool {
+        (lhs.hasSuffix(".forwarding") ? 0 : 1, lhs) < (rhs.hasSuffix(".forwarding") ? 0 : 1, rhs)
     }
 
     // MARK: - Apply

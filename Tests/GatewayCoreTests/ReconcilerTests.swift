@@ -1,0 +1,111 @@
+import GatewayCore
+import Testing
+
+@Suite struct ReconcilerTests {
+    let config = ExampleConfig.wgDocker
+
+    func plan(_ host: InMemoryHost) throws -> HostPlan {
+        HostPlan(config: config, presentInterfaces: try host.interfaceNames())
+    }
+
+    @Test func firstConvergeAppliesEverythingFirewallFirstForwardingLast() throws {
+        let host = InMemoryHost()
+        let changes = try Reconciler(host: host.host).converge(to: try plan(host))
+        #expect(changes.count == 4 + 4 + 3)
+        let log = host.with { $0.log }
+        #expect(log.first == "firewall ipv6/filter")
+        #expect(log.last == "sysctl net.ipv6.conf.all.forwarding=1")
+    }
+
+    @Test func secondConvergeChangesNothing() throws {
+        let host = InMemoryHost()
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: try plan(host))
+        #expect(try reconciler.changes(toward: try plan(host)).isEmpty)
+    }
+
+    @Test func driftIsRepairedWithOnlyTheMissingPieces() throws {
+        let host = InMemoryHost()
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: try plan(host))
+        let stray = PolicyRule(selector: .to, prefix: IPv6Prefix("2001:db8::/32")!, table: 10, priority: 10)
+        host.with {
+            $0.rules.removeFirst()
+            $0.rules.append(stray)
+            $0.sysctls["net.ipv6.conf.all.forwarding"] = "0"
+        }
+        let changes = try reconciler.changes(toward: try plan(host))
+        #expect(changes.map(\.description) == [
+            "- ip -6 rule to 2001:db8::/32 lookup 10 pref 10",
+            "+ ip -6 rule to 2a06:8187:fbab:1::/64 lookup 10 pref 10",
+            "~ sysctl net.ipv6.conf.all.forwarding: 0 → 1",
+        ])
+    }
+
+    @Test func teardownRestoresTheOriginalSysctlsAndRemovesEverythingOwned() throws {
+        let host = InMemoryHost()
+        let before = host.with { $0.sysctls }
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: try plan(host))
+        try reconciler.converge(to: try plan(host))
+        try reconciler.teardown()
+        host.with { state in
+            #expect(state.sysctls == before)
+            #expect(state.rules.isEmpty && state.routes.isEmpty && state.tables.isEmpty)
+            #expect(state.record == HostStateRecord())
+        }
+        let log = host.with { $0.log }
+        let forwardingOff = try #require(log.lastIndex(of: "sysctl net.ipv6.conf.all.forwarding=0"))
+        let firstRemoval = try #require(log.firstIndex { $0.hasPrefix("rule-") || $0.hasPrefix("firewall-") })
+        #expect(forwardingOff < firstRemoval, "forwarding goes off before the firewall goes away")
+    }
+
+    @Test func aFailedFirewallStepFailsClosed() throws {
+        let host = InMemoryHost()
+        host.with { $0.failingFirewallTable = (.ipv6, .mangle) }
+        #expect {
+            try Reconciler(host: host.host).converge(to: try plan(host))
+        } throws: { error in
+            String(describing: error).hasPrefix("~ ip6tables -t mangle: GATEWAYD-MSS")
+                && String(describing: error).hasSuffix("Table does not exist (do you need to insmod?)")
+        }
+        host.with { state in
+            #expect(state.tables.isEmpty, "the filter tables committed before the failure are removed again")
+            #expect(state.sysctls["net.ipv6.conf.all.forwarding"] == "0")
+            #expect(state.rules.isEmpty)
+        }
+    }
+
+    @Test func aReadOnlySysctlWithTheWantedValueIsFine() throws {
+        let host = InMemoryHost()
+        host.with {
+            $0.sysctls["net.ipv6.conf.all.forwarding"] = "1"
+            $0.readOnlySysctls = ["net.ipv6.conf.all.forwarding"]
+        }
+        try Reconciler(host: host.host).converge(to: try plan(host))
+    }
+
+    @Test func aReadOnlySysctlWithTheWrongValueNamesTheHostCommand() throws {
+        let host = InMemoryHost()
+        host.with { $0.readOnlySysctls = ["net.ipv6.conf.all.forwarding"] }
+        #expect {
+            try Reconciler(host: host.host).converge(to: try plan(host))
+        } throws: { error in
+            String(describing: error).contains("run `sysctl -w net.ipv6.conf.all.forwarding=1` on the host")
+        }
+        #expect(host.with { $0.tables.isEmpty && $0.rules.isEmpty })
+    }
+
+    @Test func rulesOfARemovedPrefixAreDeletedOnReapply() throws {
+        let host = InMemoryHost()
+        var config = config
+        config.clatPrefix = IPv6Prefix("2a06:8187:fbab:3::/96")
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: HostPlan(config: config, presentInterfaces: []))
+        let changes = try reconciler.changes(toward: HostPlan(config: ExampleConfig.wgDocker, presentInterfaces: []))
+        #expect(changes.map(\.description) == [
+            "- ip -6 rule from 2a06:8187:fbab:3::/96 lookup 10 pref 10",
+            "- ip -6 rule to 2a06:8187:fbab:3::/96 lookup 10 pref 10",
+        ])
+    }
+}
