@@ -1,0 +1,65 @@
+import CMnl
+import Foundation
+import Glibc
+
+/// Wakes the reconciler when links, IPv6 rules or IPv6 routes change: an interface
+/// appearing (a mesh interface, mmfd0) or someone deleting gatewayd's state.
+/// The kernel's messages are not decoded: any change means "look again".
+public final class NetlinkMonitor: Sendable {
+    /// RTNLGRP_LINK, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE.
+    static let groups: [UInt32] = [
+        UInt32(RTNLGRP_LINK.rawValue), UInt32(RTNLGRP_IPV6_ROUTE.rawValue), UInt32(RTNLGRP_IPV6_RULE.rawValue),
+    ]
+
+    private let descriptor: Int32
+
+    /// Subscribes in the caller's network namespace; `onChange` runs on a background
+    /// thread once per batch of messages.
+    public init(onChange: @escaping @Sendable () -> Void) throws {
+        let descriptor = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
+        guard descriptor >= 0 else { throw NetlinkError(operation: "opening the netlink monitor", errno: errno) }
+        var address = sockaddr_nl()
+        address.nl_family = sa_family_t(AF_NETLINK)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
+        }
+        guard bound == 0 else {
+            let error = errno
+            close(descriptor)
+            throw NetlinkError(operation: "binding the netlink monitor", errno: error)
+        }
+        for var group in Self.groups {
+            guard setsockopt(descriptor, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
+                let error = errno
+                close(descriptor)
+                throw NetlinkError(operation: "joining netlink group \(group)", errno: error)
+            }
+        }
+        self.descriptor = descriptor
+        let thread = Thread { [descriptor] in Self.listen(on: descriptor, onChange: onChange) }
+        thread.name = "netlink-monitor"
+        thread.start()
+    }
+
+    /// Ends the listening thread: shutdown makes its blocking recv return 0.
+    public func stop() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
+    private static func listen(on descriptor: Int32, onChange: @Sendable () -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let received = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if received > 0 {
+                onChange()
+            } else if received < 0 && errno == ENOBUFS {
+                onChange()  // we missed messages: look again all the same
+            } else if received < 0 && errno == EINTR {
+                continue
+            } else {
+                close(descriptor)
+                return
+            }
+        }
+    }
+}
