@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs a program to completion and captures what it printed. Tests only: the product
+/// spawns its children itself (posix_spawn) because it is PID 1.
+struct Command {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        var command: [String]
+        var output: Output
+        var description: String { "`\(command.joined(separator: " "))` exited \(output.status): \(output.stderr)\(output.stdout)" }
+    }
+
+    /// Runs `arguments` (arguments[0] looked up on PATH unless it is a path).
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting: a full pipe would otherwise block the child forever.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Runs and throws unless the exit status is 0.
+    @discardableResult
+    static func check(_ arguments: [String], environment: [String: String]? = nil) throws -> Output {
+        let output = try run(arguments, environment: environment)
+        guard output.status == 0 else { throw Failed(command: arguments, output: output) }
+        return output
+    }
+}
+
+/// The products built next to this test bundle.
+enum BuiltProduct {
+    static func path(_ name: String) -> String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
