@@ -23,6 +23,7 @@ struct entry_view {
     size_t header_size;
 };
 
+/* Takes const so that the decoder can use it too; the decoder only reads through v. */
 static int view_of(int family, const void *entry, struct entry_view *v)
 {
     if (family == GW_XT_IPV4) {
