@@ -1,0 +1,84 @@
+import Foundation
+import Glibc
+
+/// A throwaway network namespace (`ip netns add`) for one test. Code under test runs in it
+/// on a dedicated thread that setns(2)s into it: a namespace belongs to a thread, and the
+/// test's own threads must stay in the host's namespace.
+struct NetworkNamespace: Sendable {
+    let name: String
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Creates a namespace, runs `body` and deletes the namespace even when `body` throws.
+    static func with<T>(prefix: String = "gwtest-fw", _ body: (NetworkNamespace) async throws -> T) async throws -> T {
+        let namespace = try create(prefix: prefix)
+        defer { namespace.delete() }
+        return try await body(namespace)
+    }
+
+    static func create(prefix: String) throws -> NetworkNamespace {
+        let name = "\(prefix)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        _ = try Self.command(["ip", "netns", "add", name])
+        return NetworkNamespace(name: name)
+    }
+
+    func delete() {
+        _ = try? Self.command(["ip", "netns", "delete", name])
+    }
+
+    /// Runs `body` on a fresh thread inside the namespace; the thread ends with it.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let path = "/var/run/netns/\(name)"
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    return continuation.resume(throwing: Failure(description: "open \(path): errno \(errno)"))
+                }
+                defer { close(fd) }
+                guard Self.setns(fd, Self.cloneNewNet) == 0 else {
+                    return continuation.resume(throwing: Failure(description: "setns \(path): errno \(errno)"))
+                }
+                continuation.resume(with: Result { try body() })
+            }
+            thread.start()
+        }
+    }
+
+    /// Glibc's module map hides setns(2) and CLONE_NEWNET (they need _GNU_SOURCE); a test
+    /// helper is not worth a C target, so look the function up at run time.
+    private static let cloneNewNet: Int32 = 0x4000_0000
+    private static let setns: @convention(c) (Int32, Int32) -> Int32 = {
+        guard let symbol = dlsym(nil, "setns") else { fatalError("libc has no setns") }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    }()
+
+    /// Runs a command inside the namespace (`ip netns exec`) and returns its stdout.
+    @discardableResult
+    func exec(_ arguments: [String]) throws -> String {
+        try Self.command(["ip", "netns", "exec", name] + arguments)
+    }
+
+    @discardableResult
+    func exec(_ arguments: String...) throws -> String { try exec(arguments) }
+
+    private static func command(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)")
+        }
+        return text
+    }
+}
