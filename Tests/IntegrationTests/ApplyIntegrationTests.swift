@@ -5,12 +5,13 @@ import Testing
 /// network namespace with veth links standing in for WAN (wan0) and a mesh link (mesh0).
 @Suite(.enabled(if: Requirement.isRoot, Requirement.rootReason))
 final class ApplyIntegrationTests {
-    let namespace: TestNamespace
+    let namespace: NetworkNamespace
     let directory: URL
     let envFile: URL
 
     init() throws {
-        namespace = try TestNamespace("apply")
+        namespace = try NetworkNamespace.create(prefix: "gwtest-apply")
+        try namespace.exec("ip", "link", "set", "lo", "up")
         try namespace.addVeth("wan0")
         try namespace.addVeth("mesh0")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace.name)
@@ -19,7 +20,10 @@ final class ApplyIntegrationTests {
         try writeEnvFile()
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    deinit {
+        namespace.delete()
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     func writeEnvFile(extra: String = "") throws {
         try """
@@ -42,16 +46,16 @@ final class ApplyIntegrationTests {
     /// Everything of the namespace's state gatewayd could touch, counters and dates removed.
     func snapshot() throws -> String {
         let saves = try ["ip6tables-legacy-save", "iptables-legacy-save"].map { tool in
-            try namespace.run([tool]).lines.filter { !$0.hasPrefix("#") }
+            try namespace.exec([tool]).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
                 .map { $0.replacingOccurrences(of: #"\[\d+:\d+\]"#, with: "[0:0]", options: .regularExpression) }
                 .joined(separator: "\n")
         }
         let sysctls = try ["net/ipv6/conf/all/forwarding", "net/ipv6/conf/all/accept_redirects",
                            "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter"].map {
-            "\($0)=\(try namespace.run(["cat", "/proc/sys/\($0)"]).stdout)"
+            "\($0)=\(try namespace.exec(["cat", "/proc/sys/\($0)"]))"
         }
-        return ([try namespace.run(["ip", "-6", "rule"]).stdout,
-                 try namespace.run(["ip", "-6", "route", "show", "table", "all"]).stdout] + saves + sysctls)
+        return ([try namespace.exec(["ip", "-6", "rule"]),
+                 try namespace.exec(["ip", "-6", "route", "show", "table", "all"])] + saves + sysctls)
             .joined(separator: "\n")
     }
 
@@ -59,16 +63,16 @@ final class ApplyIntegrationTests {
     /// tables exist before the first snapshot, as on any real host.
     func addOperatorState() throws {
         for tool in ["ip6tables-legacy", "iptables-legacy"] {
-            try namespace.run([tool, "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"])
-            try namespace.run([tool, "-t", "mangle", "-A", "FORWARD", "-p", "tcp", "--dport", "25", "-j", "ACCEPT"])
+            try namespace.exec([tool, "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"])
+            try namespace.exec([tool, "-t", "mangle", "-A", "FORWARD", "-p", "tcp", "--dport", "25", "-j", "ACCEPT"])
         }
-        try namespace.run(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
+        try namespace.exec(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
     }
 
     @Test func applyProducesExactlyTheSeedsRulesAndPlanThenShowsNothing() throws {
         let apply = try gatewayd("apply")
         #expect(apply.status == 0, "\(apply.stderr)")
-        #expect(try namespace.run(["ip", "-6", "rule"]).lines == [
+        #expect(try namespace.exec(["ip", "-6", "rule"]).split(separator: "\n").map(String.init) == [
             "0:\tfrom all lookup local",
             "10:\tfrom all to 2001:db8:0:1::/64 lookup 10 proto 215",
             "10:\tfrom 2001:db8:0:1::/64 lookup 10 proto 215",
@@ -76,8 +80,8 @@ final class ApplyIntegrationTests {
             "10:\tfrom 2001:db8:0:2::/64 lookup 10 proto 215",
             "32766:\tfrom all lookup main",
         ])
-        #expect(try namespace.run(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"]).stdout == "1\n")
-        #expect(try namespace.run(["cat", "/proc/sys/net/ipv4/conf/mesh0/rp_filter"]).stdout == "0\n")
+        #expect(try namespace.exec(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"]) == "1\n")
+        #expect(try namespace.exec(["cat", "/proc/sys/net/ipv4/conf/mesh0/rp_filter"]) == "0\n")
         let plan = try gatewayd("plan")
         #expect(plan.stdout == "No changes: the host matches the plan.\n")
         #expect(try gatewayd("apply").stdout.contains("Applied 0 change(s)"))
@@ -85,7 +89,7 @@ final class ApplyIntegrationTests {
 
     @Test func firewallHoldsTheSeedsAcceptsAndMssClampInOwnedChains() throws {
         #expect(try gatewayd("apply").status == 0)
-        let v6 = try namespace.run(["ip6tables-legacy-save"]).lines
+        let v6 = try namespace.exec(["ip6tables-legacy-save"]).split(separator: "\n").map(String.init)
         let tagged = #"-m comment --comment gatewayd"#
         #expect(v6.contains("-A INPUT \(tagged) -j GATEWAYD-INPUT"))
         #expect(v6.contains("-A GATEWAYD-INPUT -s fe80::/64 -i babel-wg-+ -p udp -m udp --dport 6696 \(tagged) -j ACCEPT"))
@@ -96,7 +100,7 @@ final class ApplyIntegrationTests {
         #expect(v6.contains("-A OUTPUT \(tagged) -j GATEWAYD-MSS"))
         #expect(v6.contains(
             "-A GATEWAYD-MSS -o babel-wg-+ -p tcp -m tcp --tcp-flags SYN,RST SYN \(tagged) -j TCPMSS --clamp-mss-to-pmtu"))
-        let v4 = try namespace.run(["iptables-legacy-save"]).lines
+        let v4 = try namespace.exec(["iptables-legacy-save"]).split(separator: "\n").map(String.init)
         #expect(v4.contains("-A GATEWAYD-INPUT -i wan0 -p tcp -m tcp --dport 40000 \(tagged) -j ACCEPT"))
         #expect(v4.contains(
             "-A GATEWAYD-MSS -o mesh0 -p tcp -m tcp --tcp-flags SYN,RST SYN \(tagged) -j TCPMSS --clamp-mss-to-pmtu"))
@@ -114,19 +118,19 @@ final class ApplyIntegrationTests {
     }
 
     @Test func responddRouteFollowsMmfdsTun() throws {
-        try namespace.run(["ip", "tuntap", "add", "mmfd0", "mode", "tun"])
-        try namespace.run(["ip", "link", "set", "mmfd0", "up"])
+        try namespace.exec(["ip", "tuntap", "add", "mmfd0", "mode", "tun"])
+        try namespace.exec(["ip", "link", "set", "mmfd0", "up"])
         #expect(try gatewayd("apply").status == 0)
-        #expect(try namespace.run(["ip", "-6", "route", "show", "table", "local", "proto", "215"]).lines
+        #expect(try namespace.exec(["ip", "-6", "route", "show", "table", "local", "proto", "215"]).split(separator: "\n").map(String.init)
             == ["ff05::2:1001 dev mmfd0 metric 1024 pref medium"])
-        try namespace.run(["ip", "link", "del", "mmfd0"])
+        try namespace.exec(["ip", "link", "del", "mmfd0"])
         #expect(try gatewayd("plan").stdout.contains("No changes"), "the route left with its device")
     }
 
     @Test func aForeignChainWithGatewaydsNameFailsClosed() throws {
         try addOperatorState()
-        try namespace.run(["ip6tables-legacy", "-N", "GATEWAYD-INPUT"])
-        try namespace.run(["ip6tables-legacy", "-A", "GATEWAYD-INPUT", "-j", "DROP"])
+        try namespace.exec(["ip6tables-legacy", "-N", "GATEWAYD-INPUT"])
+        try namespace.exec(["ip6tables-legacy", "-A", "GATEWAYD-INPUT", "-j", "DROP"])
         let before = try snapshot()
         let apply = try gatewayd("apply")
         #expect(apply.status == 1)

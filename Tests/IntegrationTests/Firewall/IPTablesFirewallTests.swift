@@ -3,7 +3,7 @@ import GatewayCore
 import GatewaySystem
 import Testing
 
-@Suite("IPTablesFirewall on a real kernel", .enabled(if: getuid() == 0, "needs root for network namespaces"))
+@Suite("IPTablesFirewall on a real kernel", .enabled(if: Requirement.isRoot, Requirement.rootReason))
 struct IPTablesFirewallTests {
     static let owned: Set<String> = [FirewallFixtures.inputChain, FirewallFixtures.mssChain]
     let firewall = IPTablesFirewall()

@@ -20,12 +20,12 @@ struct NetworkNamespace: Sendable {
 
     static func create(prefix: String) throws -> NetworkNamespace {
         let name = "\(prefix)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        _ = try Self.command(["ip", "netns", "add", name])
+        try Command.check(["ip", "netns", "add", name])
         return NetworkNamespace(name: name)
     }
 
     func delete() {
-        _ = try? Self.command(["ip", "netns", "delete", name])
+        _ = try? Command.run(["ip", "netns", "delete", name])
     }
 
     /// Runs `body` on a fresh thread inside the namespace; the thread ends with it.
@@ -58,27 +58,21 @@ struct NetworkNamespace: Sendable {
     /// Runs a command inside the namespace (`ip netns exec`) and returns its stdout.
     @discardableResult
     func exec(_ arguments: [String]) throws -> String {
-        try Self.command(["ip", "netns", "exec", name] + arguments)
+        try Command.check(["ip", "netns", "exec", name] + arguments).stdout
     }
 
     @discardableResult
     func exec(_ arguments: String...) throws -> String { try exec(arguments) }
 
-    private static func command(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)")
-        }
-        return text
+    /// Runs a command inside the namespace and returns its status and output, whatever the status.
+    func attempt(_ arguments: [String]) throws -> Command.Output {
+        try Command.run(["ip", "netns", "exec", name] + arguments)
+    }
+
+    /// A veth pair with both ends in this namespace, up (the peer stands in for the far side).
+    func addVeth(_ link: String) throws {
+        try exec("ip", "link", "add", link, "type", "veth", "peer", "name", "\(link)-p")
+        try exec("ip", "link", "set", link, "up")
+        try exec("ip", "link", "set", "\(link)-p", "up")
     }
 }
