@@ -122,7 +122,7 @@ final class ApplyIntegrationTests {
         try namespace.exec(["ip", "link", "set", "mmfd0", "up"])
         #expect(try gatewayd("apply").status == 0)
         #expect(try namespace.exec(["ip", "-6", "route", "show", "table", "local", "proto", "215"]).split(separator: "\n").map(String.init)
-            == ["ff05::2:1001 dev mmfd0 metric 1024 pref medium"])
+            == ["ff05::2:1001 dev mmfd0 metric 1024 linkdown pref medium"], "a tun nobody opened has no carrier")
         try namespace.exec(["ip", "link", "del", "mmfd0"])
         #expect(try gatewayd("plan").stdout.contains("No changes"), "the route left with its device")
     }

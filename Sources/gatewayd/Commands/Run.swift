@@ -25,13 +25,14 @@ struct Run: AsyncParsableCommand {
         let events = HostEvents(recheckInterval: .seconds(recheckInterval))
         let runner = HostRunner(config: config, configuration: configuration, logger: logger)
         try runner.start()
-        let monitor = try NetlinkMonitor { events.kernelChanged() }
+        let kernelChanges = events.kernelChanges
+        let monitor = try NetlinkMonitor { kernelChanges.changed() }
         defer { monitor.stop() }
 
         for await event in events.stream {
             switch event {
             case .kernelChanged, .recheck:
-                if event == .kernelChanged { events.acknowledgeKernelChange() }
+                if event == .kernelChanged { events.kernelChanges.acknowledge() }
                 try runner.reconcile(reason: event == .recheck ? "periodic check" : "kernel change")
             case .reload:
                 runner.reload()
@@ -95,7 +96,7 @@ final class HostRunner {
 
 /// Everything `run` reacts to, merged into one stream: netlink changes (a burst of
 /// messages, our own changes among them, becomes one event), a periodic recheck, and signals.
-final class HostEvents: Sendable {
+final class HostEvents {
     enum Event: Equatable, Sendable {
         case kernelChanged, recheck, reload
         case terminate(String)
@@ -105,10 +106,11 @@ final class HostEvents: Sendable {
     private let continuation: AsyncStream<Event>.Continuation
     private let signalSources: [any DispatchSourceSignal]
     private let timer: any DispatchSourceTimer
-    private let kernelChangePending = Atomic<Bool>(false)
+    let kernelChanges: KernelChanges
 
     init(recheckInterval: Duration) {
         (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(8))
+        kernelChanges = KernelChanges(continuation)
         let queue = DispatchQueue(label: "gatewayd.events")
         let continuation = continuation
         signalSources = [(SIGTERM, Event.terminate("SIGTERM")), (SIGINT, .terminate("SIGINT")), (SIGHUP, .reload)]
@@ -126,13 +128,25 @@ final class HostEvents: Sendable {
         timer.resume()
     }
 
+}
+
+/// Turns a burst of netlink messages into one `.kernelChanged` event; safe to call
+/// from the monitor's thread.
+final class KernelChanges: Sendable {
+    private let continuation: AsyncStream<HostEvents.Event>.Continuation
+    private let pending = Atomic<Bool>(false)
+
+    init(_ continuation: AsyncStream<HostEvents.Event>.Continuation) {
+        self.continuation = continuation
+    }
+
     /// Queues one `.kernelChanged` unless one is already waiting.
-    func kernelChanged() {
-        if !kernelChangePending.exchange(true, ordering: .acquiringAndReleasing) { continuation.yield(.kernelChanged) }
+    func changed() {
+        if !pending.exchange(true, ordering: .acquiringAndReleasing) { continuation.yield(.kernelChanged) }
     }
 
     /// Called before looking at the kernel, so changes from then on queue a new look.
-    func acknowledgeKernelChange() {
-        kernelChangePending.store(false, ordering: .releasing)
+    func acknowledge() {
+        pending.store(false, ordering: .releasing)
     }
 }

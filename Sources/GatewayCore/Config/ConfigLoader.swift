@@ -1,0 +1,250 @@
+import Foundation
+
+/// Builds a `GatewayConfig` from the process environment overlaid by an env-file (the
+/// file wins), validating everything before anything touches the host, and reporting
+/// every problem at once.
+public enum ConfigLoader {
+    public static func load(environment: [String: String], envFile: (path: String, contents: String)? = nil)
+        -> Result<LoadedConfig, ConfigError>
+    {
+        var reader = ConfigReader(environment: environment, envFile: envFile)
+        let config = reader.readConfig()
+        guard let config, reader.problems.isEmpty else {
+            return .failure(ConfigError(problems: reader.problems, warnings: reader.warnings))
+        }
+        return .success(LoadedConfig(config: config, warnings: reader.warnings,
+                                     sources: reader.values.mapValues(\.source), envFilePath: envFile?.path))
+    }
+}
+
+/// Reads raw values, converts them and collects problems; `readConfig` is the
+/// one place where the variables' meanings and cross-checks live.
+struct ConfigReader {
+    var values: [String: (value: String, source: ValueSource)] = [:]
+    var problems: [ConfigProblem] = []
+    var warnings: [ConfigProblem] = []
+    /// Where problems with no line (a missing variable) are reported.
+    let missingLocation: String
+
+    init(environment: [String: String], envFile: (path: String, contents: String)?) {
+        missingLocation = envFile?.path ?? "environment"
+        for variable in ConfigVariable.all {
+            if let value = environment[variable.name] { values[variable.name] = (value, .environment) }
+        }
+        guard let envFile else { return }
+        let parsed = EnvFile(parsing: envFile.contents)
+        for malformed in parsed.malformedLines {
+            problems.append(ConfigProblem(location: "\(envFile.path):\(malformed.line)", variable: nil,
+                                          message: "not a KEY=VALUE line: \(malformed.text.trimmingWhitespace())"))
+        }
+        var seen: [String: Int] = [:]
+        for entry in parsed.entries {
+            let location = "\(envFile.path):\(entry.line)"
+            guard ConfigVariable.byName[entry.key] != nil else {
+                let hint = ConfigVariable.suggestion(for: entry.key).map { "unknown variable, did you mean \($0)?" }
+                warnings.append(ConfigProblem(location: location, variable: entry.key, message: hint ?? "unknown variable, ignored"))
+                continue
+            }
+            if let earlier = seen[entry.key] {
+                warnings.append(ConfigProblem(location: location, variable: entry.key,
+                                              message: "set again (line \(earlier) is overridden)"))
+            }
+            seen[entry.key] = entry.line
+            if let value = entry.value ?? environment[entry.key] {
+                values[entry.key] = (value, .file(path: envFile.path, line: entry.line))
+            }
+        }
+    }
+
+    // MARK: The configuration
+
+    /// Readers return a usable fallback after recording a problem, so that every problem
+    /// is found in one pass; the config is only built when there were none.
+    mutating func readConfig() -> GatewayConfig? {
+        let wholeNet = prefix("WHOLENET", required: true)
+        let nodePrefix = prefix("NODEPREFIX", required: true)
+        let clientPrefix = prefix("CLIENTPREFIX", required: true)
+        let clatPrefix = prefix("CLATPREFIX", length: 96)
+        let platPrefix = prefix("PLATPREFIX", length: 96)
+        let nextNode = address("NEXTNODE", required: true)
+        let startPort = port("STARTPORT", default: GatewayConfig.Defaults.startPort)
+        let endPort = port("ENDPORT", default: GatewayConfig.Defaults.endPort)
+        let maxConnections = integer("MAXCONNECTIONS", default: GatewayConfig.Defaults.maxConnections, in: 1...65535)
+        let wan = interfaceName("WAN")
+        let meshInterfaces = meshInterfaces()
+        if values["WG"] != nil { warn("WG", "ignored: gatewayd does not shell out to wg") }
+
+        if let wholeNet {
+            for (name, inner) in [("NODEPREFIX", nodePrefix), ("CLIENTPREFIX", clientPrefix)] {
+                if let inner, !wholeNet.contains(inner) { problem(name, "\(inner) is not inside WHOLENET \(wholeNet)") }
+            }
+            if let nextNode, !wholeNet.contains(nextNode) { problem("NEXTNODE", "\(nextNode) is not inside WHOLENET \(wholeNet)") }
+        }
+        checkDisjoint([("NODEPREFIX", nodePrefix), ("CLIENTPREFIX", clientPrefix),
+                       ("CLATPREFIX", clatPrefix), ("PLATPREFIX", platPrefix)])
+        if startPort >= endPort {
+            problem("ENDPORT", "\(endPort) must be greater than STARTPORT \(startPort)")
+        } else if maxConnections > Int(endPort) - Int(startPort) {
+            problem("MAXCONNECTIONS", "\(maxConnections) exceeds the \(Int(endPort) - Int(startPort)) ports from STARTPORT to ENDPORT (one per peer)")
+        }
+        if let wan, meshInterfaces.contains(wan) { problem("WAN", "\(wan) is also listed in MESHIFS") }
+
+        let config = (
+            ownIP: address("OWNIP"), privateKey: privateKeySource(),
+            brokerPort: port("BROKERPORT", default: GatewayConfig.Defaults.brokerPort),
+            babelPort: port("BABELPORT", default: GatewayConfig.Defaults.babelPort),
+            mtu: integer("MTU", default: GatewayConfig.Defaults.mtu, in: 1280...9000),
+            l3roamdSocket: path("L3ROAMDSOCK", default: GatewayConfig.Defaults.l3roamdSocket),
+            mmfdSocket: path("MMFDSOCK", default: GatewayConfig.Defaults.mmfdSocket),
+            runDirectory: path("RUNDIR", default: GatewayConfig.Defaults.runDirectory),
+            stateDirectory: path("STATEDIR", default: GatewayConfig.Defaults.stateDirectory),
+            rulePriority: UInt32(integer("RULEPRIORITY", default: Int(GatewayConfig.Defaults.rulePriority), in: 1...32765)),
+            debug: flag("DEBUG"))
+        guard problems.isEmpty, let wholeNet, let nodePrefix, let clientPrefix, let nextNode else { return nil }
+        return GatewayConfig(
+            wholeNet: wholeNet, nodePrefix: nodePrefix, clientPrefix: clientPrefix, clatPrefix: clatPrefix,
+            platPrefix: platPrefix, nextNode: nextNode, ownIP: config.ownIP, privateKey: config.privateKey,
+            brokerPort: config.brokerPort, startPort: startPort, endPort: endPort, babelPort: config.babelPort,
+            mtu: config.mtu, wan: wan, maxConnections: maxConnections, l3roamdSocket: config.l3roamdSocket,
+            mmfdSocket: config.mmfdSocket, meshInterfaces: meshInterfaces, debug: config.debug,
+            runDirectory: config.runDirectory, stateDirectory: config.stateDirectory, rulePriority: config.rulePriority)
+    }
+
+    /// Prefixes whose routes and rules would shadow each other must not overlap.
+    mutating func checkDisjoint(_ prefixes: [(String, IPv6Prefix?)]) {
+        let present = prefixes.compactMap { name, prefix in prefix.map { (name, $0) } }
+        for (index, (name, prefix)) in present.enumerated() {
+            for (otherName, other) in present[..<index] where prefix.overlaps(other) {
+                problem(name, "\(prefix) overlaps \(otherName) \(other)")
+            }
+        }
+    }
+
+    // MARK: Readers
+
+    /// The value, or nil when unset or empty (`WAN=` means "not set").
+    func raw(_ name: String) -> String? {
+        guard let value = values[name]?.value, !value.isEmpty else { return nil }
+        return value
+    }
+
+    mutating func problem(_ name: String, _ message: String) {
+        problems.append(ConfigProblem(location: location(of: name), variable: name, message: message))
+    }
+
+    mutating func warn(_ name: String, _ message: String) {
+        warnings.append(ConfigProblem(location: location(of: name), variable: name, message: message))
+    }
+
+    func location(of name: String) -> String {
+        switch values[name]?.source {
+        case .file(let path, let line): return "\(path):\(line)"
+        case .environment: return "environment"
+        case .defaultValue, nil: return missingLocation
+        }
+    }
+
+    mutating func missing(_ name: String, example: String) {
+        problem(name, "required (e.g. \(name)=\(example))")
+    }
+
+    mutating func prefix(_ name: String, required: Bool = false, length: Int? = nil) -> IPv6Prefix? {
+        guard let text = raw(name) else {
+            if required { missing(name, example: "2001:db8::/40") }
+            return nil
+        }
+        switch IPv6Prefix.parse(text) {
+        case .failure(.notAPrefix):
+            problem(name, "\"\(text)\" is not an IPv6 prefix")
+        case .failure(.hostBitsSet(let suggestion)):
+            problem(name, "\"\(text)\" has host bits set (did you mean \(suggestion)?)")
+        case .success(let prefix) where length != nil && prefix.length != length:
+            problem(name, "\"\(text)\" must be a /\(length!) prefix")
+        case .success(let prefix):
+            return prefix
+        }
+        return nil
+    }
+
+    mutating func address(_ name: String, required: Bool = false) -> IPv6Address? {
+        guard let text = raw(name) else {
+            if required { missing(name, example: "2001:db8::1") }
+            return nil
+        }
+        guard let address = IPv6Address(text) else {
+            problem(name, "\"\(text)\" is not an IPv6 address")
+            return nil
+        }
+        return address
+    }
+
+    mutating func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+        guard let text = raw(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            problem(name, "\"\(text)\" is not a number from \(range.lowerBound) to \(range.upperBound)")
+            return fallback
+        }
+        return value
+    }
+
+    mutating func port(_ name: String, default fallback: UInt16) -> UInt16 {
+        UInt16(integer(name, default: Int(fallback), in: 1...65535))
+    }
+
+    mutating func path(_ name: String, default fallback: String) -> String {
+        guard let text = raw(name) else { return fallback }
+        guard text.hasPrefix("/") else {
+            problem(name, "\"\(text)\" is not an absolute path")
+            return fallback
+        }
+        return text
+    }
+
+    /// wg-docker: any non-empty DEBUG turns debugging on; we also accept the usual "off" words.
+    func flag(_ name: String) -> Bool {
+        guard let text = raw(name) else { return false }
+        return !["false", "0", "no", "off"].contains(text.lowercased())
+    }
+
+    mutating func interfaceName(_ name: String) -> String? {
+        guard let text = raw(name) else { return nil }
+        return validInterfaceName(text, variable: name) ? text : nil
+    }
+
+    mutating func meshInterfaces() -> [String] {
+        let names = (raw("MESHIFS") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            problem("MESHIFS", "\(name) is listed twice")
+        }
+        return names.filter { validInterfaceName($0, variable: "MESHIFS") && !$0.hasSuffix("+") }
+    }
+
+    /// Linux interface names: 1-15 bytes, no '/', no whitespace, not "." or "..";
+    /// '+' is iptables' wildcard, not a name.
+    mutating func validInterfaceName(_ text: String, variable: String) -> Bool {
+        let problemText: String?
+        if text.utf8.count > 15 {
+            problemText = "is longer than 15 characters"
+        } else if text == "." || text == ".." || text.contains("/") || text.contains(where: \.isWhitespace) || text.contains(":") {
+            problemText = "is not an interface name"
+        } else if text.contains("+") {
+            problemText = "is a wildcard, not an interface name"
+        } else {
+            problemText = nil
+        }
+        if let problemText { problem(variable, "\"\(text)\" \(problemText)") }
+        return problemText == nil
+    }
+
+    /// WGSECRET inline (validated, never echoed), else the key file at PRIVATEKEY.
+    mutating func privateKeySource() -> PrivateKeySource {
+        let keyPath = path("PRIVATEKEY", default: GatewayConfig.Defaults.privateKeyPath)
+        guard let secret = raw("WGSECRET") else { return .file(keyPath) }
+        guard let data = Data(base64Encoded: secret), data.count == 32 else {
+            problem("WGSECRET", "is not a WireGuard key (32 bytes of base64, as `wg genkey` prints)")
+            return .file(keyPath)
+        }
+        return .inline(Array(data))
+    }
+}

@@ -1,0 +1,79 @@
+/// Every variable gatewayd reads: the one table that the loader, the typo check,
+/// `gatewayd check` and the documentation tests all use.
+public struct ConfigVariable: Sendable, Equatable {
+    public enum Group: String, Sendable, CaseIterable {
+        case addressing = "Mesh addressing"
+        case wireguard = "WireGuard"
+        case broker = "Broker"
+        case daemons = "Mesh daemons"
+        case gatewayd = "gatewayd"
+        case compatibility = "wg-docker compatibility"
+    }
+
+    public let name: String
+    /// The default as documented; nil when the variable is required or has none.
+    public let defaultValue: String?
+    public let required: Bool
+    public let group: Group
+    public let summary: String
+
+    public static let all: [ConfigVariable] = [
+        .init("WHOLENET", nil, required: true, .addressing, "The whole mesh's IPv6 prefix."),
+        .init("NODEPREFIX", nil, required: true, .addressing, "Prefix of infrastructure (node) addresses; inside WHOLENET."),
+        .init("CLIENTPREFIX", nil, required: true, .addressing, "Prefix clients pick their addresses from; inside WHOLENET."),
+        .init("CLATPREFIX", nil, .addressing, "Optional /96 CLAT prefix; gets rules into table 10 and is announced."),
+        .init("PLATPREFIX", nil, .addressing, "Optional /96 PLAT (NAT64) prefix; gets rules into table 10 and is announced."),
+        .init("NEXTNODE", nil, required: true, .addressing, "The next-node address of site.conf; inside WHOLENET, never announced."),
+        .init("OWNIP", nil, .addressing, "The gateway's own address: babeld's pref-src and l3roamd's -a; must be configured on the host."),
+        .init("WGSECRET", nil, .wireguard, "Gateway WireGuard private key (base64). Unset: the key file at PRIVATEKEY is used or generated."),
+        .init("PRIVATEKEY", GatewayConfig.Defaults.privateKeyPath, .wireguard, "Key file used when WGSECRET is unset; generated (mode 0600) on first start."),
+        .init("STARTPORT", String(GatewayConfig.Defaults.startPort), .wireguard, "First UDP port for per-peer WireGuard tunnels."),
+        .init("ENDPORT", String(GatewayConfig.Defaults.endPort), .wireguard, "End (exclusive) of the UDP port range for tunnels."),
+        .init("MTU", String(GatewayConfig.Defaults.mtu), .wireguard, "MTU of every babel-wg-N interface (1280-9000)."),
+        .init("MAXCONNECTIONS", String(GatewayConfig.Defaults.maxConnections), .wireguard, "Most peers at once; further nodes get error code 1."),
+        .init("BROKERPORT", String(GatewayConfig.Defaults.brokerPort), .broker, "TCP port of the wg-broker protocol v1 server."),
+        .init("WAN", nil, .broker, "Interface where broker and WireGuard traffic arrives; unset: any interface."),
+        .init("BABELPORT", String(GatewayConfig.Defaults.babelPort), .daemons, "babeld's local control port (local-port-readwrite)."),
+        .init("L3ROAMDSOCK", GatewayConfig.Defaults.l3roamdSocket, .daemons, "l3roamd's control socket."),
+        .init("MMFDSOCK", GatewayConfig.Defaults.mmfdSocket, .daemons, "mmfd's control socket."),
+        .init("MESHIFS", "", .daemons, "Static mesh interfaces, space-separated (e.g. a backbone link)."),
+        .init("RUNDIR", GatewayConfig.Defaults.runDirectory, .gatewayd, "Volatile state: the record of sysctls to restore."),
+        .init("STATEDIR", GatewayConfig.Defaults.stateDirectory, .gatewayd, "Durable state."),
+        .init("RULEPRIORITY", String(GatewayConfig.Defaults.rulePriority), .gatewayd, "Priority (pref) of the ip -6 rules gatewayd adds (1-32765)."),
+        .init("DEBUG", "", .gatewayd, "Any value but false/0/no/off turns on debug logging (as in wg-docker)."),
+        .init("WG", nil, .compatibility, "Ignored: gatewayd does not shell out to wg."),
+        .init("HOST_IP", nil, .compatibility, "Ignored: in wg-docker's example, unused."),
+    ]
+
+    public static let byName: [String: ConfigVariable] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    init(_ name: String, _ defaultValue: String?, required: Bool = false, _ group: Group, _ summary: String) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.required = required
+        self.group = group
+        self.summary = summary
+    }
+
+    /// The known variable an unknown name was probably meant to be.
+    public static func suggestion(for name: String) -> String? {
+        let upper = name.uppercased()
+        if byName[upper] != nil { return upper }
+        guard name.count >= 4 else { return nil }
+        return all.map { ($0.name, editDistance(upper, $0.name)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+
+    /// Levenshtein distance, for typo suggestions.
+    static func editDistance(_ lhs: String, _ rhs: String) -> Int {
+        let a = Array(lhs), b = Array(rhs)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}
