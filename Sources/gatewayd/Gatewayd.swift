@@ -7,7 +7,7 @@ struct Gatewayd: AsyncParsableCommand {
         commandName: "gatewayd",
         abstract: "Freifunk mesh gateway supervisor: host network state, babeld/mmfd/l3roamd, WireGuard broker.",
         version: GatewaydVersion.current,
-        subcommands: [Check.self, Plan.self, Apply.self, Teardown.self, Run.self],
+        subcommands: [Check.self, Plan.self, Apply.self, Teardown.self, Run.self, Variables.self],
         defaultSubcommand: Run.self
     )
 }

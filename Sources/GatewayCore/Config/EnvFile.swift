@@ -9,6 +9,12 @@ public struct EnvFile: Sendable, Equatable {
         /// nil for a bare `KEY` line: the value comes from the environment, if there.
         public var value: String?
         public var line: Int
+
+        public init(key: String, value: String?, line: Int) {
+            self.key = key
+            self.value = value
+            self.line = line
+        }
     }
 
     public var entries: [Entry] = []

@@ -1,0 +1,189 @@
+import Foundation
+import GatewayCore
+import Testing
+
+/// wg-docker's example env-file, verbatim: its WGSECRET decodes to 33 bytes (a text with
+/// a newline), and OWNIP lies outside WHOLENET.
+let wgDockerExample = """
+    DEBUG=true
+
+    WGSECRET=ZGVpeGFpdGhvb1BoZWlqM2F1Nm1vb3Nob2gyYWhtYWgK
+    HOST_IP=192.168.13.9
+
+    WHOLENET=2a06:8187:fb00::/40 # this is the whole net-wide prefix
+    NODEPREFIX=2a06:8187:fbab:1::/64 # the prefix for infrastructure. This must be in $WHOLENET
+    CLIENTPREFIX=2a06:8187:fbab:2::/64 # the prefix in which the clients pick their address. This must be in $WHOLENET
+    NEXTNODE=2a06:8187:fbab:2::1 # the next-node address according to site.conf
+    OWNIP=fd9c:b2b9:17d8:0:61cc:7dd6:ca1c:8896 # assign this address to one of the docker hosts nic
+
+    """
+
+@Suite struct ConfigLoaderTests {
+    static let minimal = """
+        WHOLENET=2001:db8::/40
+        NODEPREFIX=2001:db8:0:1::/64
+        CLIENTPREFIX=2001:db8:0:2::/64
+        NEXTNODE=2001:db8:0:2::1
+
+        """
+    static let key = Data(repeating: 7, count: 32).base64EncodedString()
+
+    func load(_ text: String, environment: [String: String] = [:]) -> Result<LoadedConfig, ConfigError> {
+        ConfigLoader.load(environment: environment, envFile: ("env-file", text))
+    }
+
+    func problems(_ text: String, environment: [String: String] = [:]) -> [String] {
+        guard case .failure(let error) = load(text, environment: environment) else { return [] }
+        return error.problems.map(\.description)
+    }
+
+    func config(_ text: String, environment: [String: String] = [:]) throws -> GatewayConfig {
+        try load(text, environment: environment).get().config
+    }
+
+    @Test func wgDockerExampleIsRejectedOnlyForItsKey() {
+        #expect(problems(wgDockerExample) == [
+            "env-file:3: WGSECRET: is not a WireGuard key (32 bytes of base64, as `wg genkey` prints)",
+        ])
+    }
+
+    @Test func wgDockerExampleWithoutItsKeyIsValid() throws {
+        let text = wgDockerExample.replacingOccurrences(of: "WGSECRET=ZGVpeGFpdGhvb1BoZWlqM2F1Nm1vb3Nob2gyYWhtYWgK\n", with: "")
+        let loaded = try load(text).get()
+        #expect(loaded.config.wholeNet == IPv6Prefix("2a06:8187:fb00::/40"))
+        #expect(loaded.config.ownIP == IPv6Address("fd9c:b2b9:17d8:0:61cc:7dd6:ca1c:8896"))
+        #expect(loaded.config.debug)
+        #expect(loaded.config.privateKey == .file(GatewayConfig.Defaults.privateKeyPath))
+        #expect(loaded.warnings.isEmpty, "HOST_IP is known: no warning")
+        #expect(loaded.sources["NODEPREFIX"] == .file(path: "env-file", line: 6), "one line less without WGSECRET")
+    }
+
+    @Test func defaultsAreTheSeeds() throws {
+        let config = try config(Self.minimal)
+        #expect(config.brokerPort == 40000 && config.startPort == 40000 && config.endPort == 41000)
+        #expect(config.babelPort == 33123 && config.mtu == 1374 && config.maxConnections == 150)
+        #expect(config.l3roamdSocket == "/var/run/l3roamd.sock" && config.mmfdSocket == "/var/run/mmfd.sock")
+        #expect(config.meshInterfaces.isEmpty && config.wan == nil && !config.debug)
+        #expect(config.rulePriority == 10 && config.runDirectory == "/run/gatewayd")
+    }
+
+    @Test func everyVariableIsRead() throws {
+        let config = try config(Self.minimal + """
+            CLATPREFIX=2001:db8:0:3::/96
+            PLATPREFIX=2001:db8:0:4::/96
+            OWNIP=2001:db8:0:1::1
+            WGSECRET=\(Self.key)
+            PRIVATEKEY=/etc/key
+            BROKERPORT=4000
+            STARTPORT=5000
+            ENDPORT=5100
+            BABELPORT=3000
+            MTU=1280
+            WAN='uplink'
+            MAXCONNECTIONS=100
+            L3ROAMDSOCK=/run/l3.sock
+            MMFDSOCK=/run/mmfd.sock
+            MESHIFS=mesh0  mesh1
+            DEBUG=no
+            RUNDIR=/tmp/run
+            STATEDIR=/tmp/state
+            RULEPRIORITY=100
+            """)
+        #expect(config.clatPrefix == IPv6Prefix("2001:db8:0:3::/96") && config.platPrefix == IPv6Prefix("2001:db8:0:4::/96"))
+        #expect(config.ownIP == IPv6Address("2001:db8:0:1::1"))
+        #expect(config.privateKey == .inline([UInt8](repeating: 7, count: 32)))
+        #expect(config.brokerPort == 4000 && config.startPort == 5000 && config.endPort == 5100 && config.babelPort == 3000)
+        #expect(config.mtu == 1280 && config.wan == "uplink" && config.maxConnections == 100)
+        #expect(config.l3roamdSocket == "/run/l3.sock" && config.mmfdSocket == "/run/mmfd.sock")
+        #expect(config.meshInterfaces == ["mesh0", "mesh1"] && !config.debug)
+        #expect(config.runDirectory == "/tmp/run" && config.stateDirectory == "/tmp/state" && config.rulePriority == 100)
+    }
+
+    @Test(arguments: [
+        ("CLIENTPREFIX=fda9::/129", "env-file:5: CLIENTPREFIX: \"fda9::/129\" is not an IPv6 prefix"),
+        ("CLIENTPREFIX=2001:db8:0:2::1/64", "env-file:5: CLIENTPREFIX: \"2001:db8:0:2::1/64\" has host bits set (did you mean 2001:db8:0:2::/64?)"),
+        ("NODEPREFIX=2001:db9::/64", "env-file:5: NODEPREFIX: 2001:db9::/64 is not inside WHOLENET 2001:db8::/40"),
+        ("NEXTNODE=2001:db9::1", "env-file:5: NEXTNODE: 2001:db9::1 is not inside WHOLENET 2001:db8::/40"),
+        ("NEXTNODE=2001:db8::g", "env-file:5: NEXTNODE: \"2001:db8::g\" is not an IPv6 address"),
+        ("OWNIP=10.0.0.1", "env-file:5: OWNIP: \"10.0.0.1\" is not an IPv6 address"),
+        ("CLIENTPREFIX=2001:db8:0:1:8000::/65", "env-file:5: CLIENTPREFIX: 2001:db8:0:1:8000::/65 overlaps NODEPREFIX 2001:db8:0:1::/64"),
+        ("CLATPREFIX=2001:db8:0:3::/64", "env-file:5: CLATPREFIX: \"2001:db8:0:3::/64\" must be a /96 prefix"),
+        ("PLATPREFIX=2001:db8:0:2::/96", "env-file:5: PLATPREFIX: 2001:db8:0:2::/96 overlaps CLIENTPREFIX 2001:db8:0:2::/64"),
+        ("WGSECRET=abc", "env-file:5: WGSECRET: is not a WireGuard key (32 bytes of base64, as `wg genkey` prints)"),
+        ("PRIVATEKEY=key", "env-file:5: PRIVATEKEY: \"key\" is not an absolute path"),
+        ("BROKERPORT=0", "env-file:5: BROKERPORT: \"0\" is not a number from 1 to 65535"),
+        ("BABELPORT=65536", "env-file:5: BABELPORT: \"65536\" is not a number from 1 to 65535"),
+        ("STARTPORT=x", "env-file:5: STARTPORT: \"x\" is not a number from 1 to 65535"),
+        ("ENDPORT=40000", "env-file:5: ENDPORT: 40000 must be greater than STARTPORT 40000"),
+        ("MTU=100", "env-file:5: MTU: \"100\" is not a number from 1280 to 9000"),
+        ("MAXCONNECTIONS=0", "env-file:5: MAXCONNECTIONS: \"0\" is not a number from 1 to 65535"),
+        ("MAXCONNECTIONS=1001", "env-file:5: MAXCONNECTIONS: 1001 exceeds the 1000 ports from STARTPORT to ENDPORT (one per peer)"),
+        ("WAN=eth0/1", "env-file:5: WAN: \"eth0/1\" is not an interface name"),
+        ("WAN=averyveryverylongname", "env-file:5: WAN: \"averyveryverylongname\" is longer than 15 characters"),
+        ("MESHIFS=babel-wg-+", "env-file:5: MESHIFS: \"babel-wg-+\" is a wildcard, not an interface name"),
+        ("MESHIFS=mesh0 mesh0", "env-file:5: MESHIFS: mesh0 is listed twice"),
+        ("L3ROAMDSOCK=l3.sock", "env-file:5: L3ROAMDSOCK: \"l3.sock\" is not an absolute path"),
+        ("MMFDSOCK=mmfd.sock", "env-file:5: MMFDSOCK: \"mmfd.sock\" is not an absolute path"),
+        ("RUNDIR=run", "env-file:5: RUNDIR: \"run\" is not an absolute path"),
+        ("STATEDIR=state", "env-file:5: STATEDIR: \"state\" is not an absolute path"),
+        ("RULEPRIORITY=32766", "env-file:5: RULEPRIORITY: \"32766\" is not a number from 1 to 32765"),
+        ("this line is broken", "env-file:5: not a KEY=VALUE line: this line is broken"),
+    ])
+    func everyErrorNamesFileLineAndVariable(line: String, message: String) {
+        #expect(problems(Self.minimal + line) == [message])
+    }
+
+    @Test func wanInMeshifsIsRejected() {
+        #expect(problems(Self.minimal + "WAN=eth0\nMESHIFS=eth0") == ["env-file:5: WAN: eth0 is also listed in MESHIFS"])
+    }
+
+    @Test func missingRequiredVariablesAreAllReportedAtOnce() {
+        #expect(problems("") == [
+            "env-file: WHOLENET: required (e.g. WHOLENET=2001:db8::/40)",
+            "env-file: NODEPREFIX: required (e.g. NODEPREFIX=2001:db8::/40)",
+            "env-file: CLIENTPREFIX: required (e.g. CLIENTPREFIX=2001:db8::/40)",
+            "env-file: NEXTNODE: required (e.g. NEXTNODE=2001:db8::1)",
+        ])
+        guard case .failure(let error) = ConfigLoader.load(environment: [:]) else { Issue.record("accepted"); return }
+        #expect(error.problems.first?.description == "environment: WHOLENET: required (e.g. WHOLENET=2001:db8::/40)")
+    }
+
+    @Test func allProblemsOfAFileComeTogether() {
+        #expect(problems(Self.minimal + "MTU=1\nBROKERPORT=x\nWAN=a b") == [
+            "env-file:7: WAN: \"a b\" is not an interface name",
+            "env-file:6: BROKERPORT: \"x\" is not a number from 1 to 65535",
+            "env-file:5: MTU: \"1\" is not a number from 1280 to 9000",
+        ])
+    }
+
+    @Test func theFileWinsOverTheEnvironment() throws {
+        let environment = ["MTU": "1400", "WAN": "env0", "BROKERPORT": "999"]
+        let loaded = try load(Self.minimal + "MTU=1500\nWAN\n", environment: environment).get()
+        #expect(loaded.config.mtu == 1500)
+        #expect(loaded.config.wan == "env0", "a bare KEY takes the environment's value")
+        #expect(loaded.config.brokerPort == 999)
+        #expect(loaded.sources["BROKERPORT"] == .environment)
+    }
+
+    @Test func environmentProblemsSayEnvironment() {
+        #expect(problems(Self.minimal, environment: ["MTU": "x"]) == [
+            "environment: MTU: \"x\" is not a number from 1280 to 9000",
+        ])
+    }
+
+    @Test func unknownVariablesWarnWithSuggestions() throws {
+        let loaded = try load(Self.minimal + "NODPREFIX=x\nmtu=1400\nCOLOR=blue\nWG=\"wg\"\nMTU=1300\nMTU=1400").get()
+        #expect(loaded.warnings.map(\.description) == [
+            "env-file:5: NODPREFIX: unknown variable, did you mean NODEPREFIX?",
+            "env-file:6: mtu: unknown variable, did you mean MTU?",
+            "env-file:7: COLOR: unknown variable, ignored",
+            "env-file:10: MTU: set again (line 9 is overridden)",
+            "env-file:8: WG: ignored: gatewayd does not shell out to wg",
+        ])
+        #expect(loaded.config.mtu == 1400)
+    }
+
+    @Test func emptyValuesMeanUnset() throws {
+        #expect(try config(Self.minimal + "WAN=\nMTU=\n").wan == nil)
+    }
+}
