@@ -5,7 +5,7 @@ import Testing
     let config = ExampleConfig.wgDocker
 
     @Test func rulesAreTheSeedsIprulesWithAnExplicitPriority() {
-        let plan = HostPlan(config: config, presentInterfaces: [])
+        let plan = HostPlan(config: config, links: LinkSet(present: []))
         #expect(plan.rules.map(\.description) == [
             "to 2a06:8187:fbab:1::/64 lookup 10 pref 10",
             "from 2a06:8187:fbab:1::/64 lookup 10 pref 10",
@@ -18,13 +18,13 @@ import Testing
         var config = config
         config.clatPrefix = IPv6Prefix("2a06:8187:fbab:3::/96")
         config.platPrefix = IPv6Prefix("2a06:8187:fbab:4::/96")
-        let prefixes = HostPlan(config: config, presentInterfaces: []).rules.map(\.prefix.description)
+        let prefixes = HostPlan(config: config, links: LinkSet(present: [])).rules.map(\.prefix.description)
         #expect(Set(prefixes) == ["2a06:8187:fbab:1::/64", "2a06:8187:fbab:2::/64",
                                   "2a06:8187:fbab:3::/96", "2a06:8187:fbab:4::/96"])
     }
 
     @Test func forwardingIsTheLastSysctlAndPresentMeshInterfacesGetRpFilterOff() {
-        let plan = HostPlan(config: config, presentInterfaces: ["mesh0", "babel-wg-1", "eth0"])
+        let plan = HostPlan(config: config, links: LinkSet(present: ["mesh0", "babel-wg-1", "eth0"]))
         #expect(plan.sysctls.map(\.description) == [
             "net.ipv4.conf.mesh0.rp_filter=0",
             "net.ipv4.conf.babel-wg-1.rp_filter=0",
@@ -35,14 +35,14 @@ import Testing
     }
 
     @Test func responddRouteExistsOnlyOnceMmfdsTunIsThere() {
-        #expect(HostPlan(config: config, presentInterfaces: []).routes.isEmpty)
-        #expect(HostPlan(config: config, presentInterfaces: ["mmfd0"]).routes.map(\.description) == [
+        #expect(HostPlan(config: config, links: LinkSet(present: [])).routes.isEmpty)
+        #expect(HostPlan(config: config, links: LinkSet(present: ["mmfd0"])).routes.map(\.description) == [
             "ff05::2:1001/128 dev mmfd0 table local",
         ])
     }
 
     @Test func filterChainAcceptsMeshDaemonsOnMeshInterfacesAndBrokerOnWan() throws {
-        let plan = HostPlan(config: config, presentInterfaces: [])
+        let plan = HostPlan(config: config, links: LinkSet(present: []))
         let v6 = try #require(plan.firewall.first { $0.family == .ipv6 && $0.table == .filter })
         let rules = try #require(v6.chains[FirewallPlanner.inputChain])
         // 5 rules per mesh interface pattern (babel-wg-+ and mesh0), then 2 on WAN.
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func mangleChainClampsMssOnEveryMeshInterfaceInBothFamilies() {
-        let plan = HostPlan(config: config, presentInterfaces: [])
+        let plan = HostPlan(config: config, links: LinkSet(present: []))
         let mangle = plan.firewall.filter { $0.table == .mangle }
         #expect(mangle.map(\.family) == [.ipv6, .ipv4])
         for table in mangle {
@@ -74,7 +74,7 @@ import Testing
     @Test func withoutWanTheBrokerIsAcceptedOnAnyInterface() {
         var config = config
         config.wan = nil
-        let v4 = HostPlan(config: config, presentInterfaces: []).firewall.first { $0.family == .ipv4 && $0.table == .filter }
+        let v4 = HostPlan(config: config, links: LinkSet(present: [])).firewall.first { $0.family == .ipv4 && $0.table == .filter }
         #expect(v4?.chains[FirewallPlanner.inputChain]?.allSatisfy { $0.inInterface == nil } == true)
     }
 }

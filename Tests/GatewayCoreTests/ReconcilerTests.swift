@@ -5,7 +5,7 @@ import Testing
     let config = ExampleConfig.wgDocker
 
     func plan(_ host: InMemoryHost) throws -> HostPlan {
-        HostPlan(config: config, presentInterfaces: try host.interfaceNames())
+        try Reconciler(host: host.host).plan(for: config)
     }
 
     @Test func firstConvergeAppliesEverythingFirewallFirstForwardingLast() throws {
@@ -101,11 +101,42 @@ import Testing
         var config = config
         config.clatPrefix = IPv6Prefix("2a06:8187:fbab:3::/96")
         let reconciler = Reconciler(host: host.host)
-        try reconciler.converge(to: HostPlan(config: config, presentInterfaces: []))
-        let changes = try reconciler.changes(toward: HostPlan(config: ExampleConfig.wgDocker, presentInterfaces: []))
+        try reconciler.converge(to: HostPlan(config: config, links: LinkSet(present: [])))
+        let changes = try reconciler.changes(toward: HostPlan(config: ExampleConfig.wgDocker, links: LinkSet(present: [])))
         #expect(changes.map(\.description) == [
             "- ip -6 rule from 2a06:8187:fbab:3::/96 lookup 10 pref 10",
             "- ip -6 rule to 2a06:8187:fbab:3::/96 lookup 10 pref 10",
         ])
+    }
+
+    @Test func aRunningGatewayKeepsItsStateWhenANonFirewallStepFails() throws {
+        let host = InMemoryHost()
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: config)
+        host.with {
+            $0.rules.removeAll()
+            $0.readOnlySysctls = ["net.ipv6.conf.all.forwarding"]
+            $0.sysctls["net.ipv6.conf.all.forwarding"] = "0"
+        }
+        #expect(throws: HostChangeError.self) { try reconciler.converge(to: config, onFailure: .removeOnFirewallFailure) }
+        host.with { state in
+            #expect(state.tables.count == 4, "the firewall stays")
+            #expect(state.rules.count == 4, "the steps before the failure were applied")
+        }
+    }
+
+    @Test func aRunningGatewayFailsClosedWhenTheFirewallFails() throws {
+        let host = InMemoryHost()
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: config)
+        host.with {
+            $0.tables = [:]
+            $0.failingFirewallTable = (.ipv4, .filter)
+        }
+        #expect(throws: HostChangeError.self) { try reconciler.converge(to: config, onFailure: .removeOnFirewallFailure) }
+        host.with { state in
+            #expect(state.tables.isEmpty && state.rules.isEmpty)
+            #expect(state.sysctls["net.ipv6.conf.all.forwarding"] == "0")
+        }
     }
 }

@@ -1,6 +1,6 @@
 /// The host state the gateway needs, computed from the configuration and the
 /// interfaces that exist right now (per-interface sysctls and the mmfd0 route only
-/// make sense once their interface is there). Pure: no I/O.
+/// make sense once their interface is there, the route once it is up). Pure: no I/O.
 public struct HostPlan: Sendable, Equatable {
     /// In the order they must be applied: forwarding is switched on last.
     public var sysctls: [SysctlSetting]
@@ -19,14 +19,14 @@ public struct HostPlan: Sendable, Equatable {
     public static let peerInterfacePattern = "babel-wg-+"
     public static let peerInterfacePrefix = "babel-wg-"
 
-    public init(config: GatewayConfig, presentInterfaces: Set<String>) {
-        let meshInterfaces = config.meshInterfaces + presentInterfaces
+    public init(config: GatewayConfig, links: LinkSet) {
+        let meshInterfaces = config.meshInterfaces + links.present
             .filter { $0.hasPrefix(Self.peerInterfacePrefix) }
             .sorted()
         self.init(
-            sysctls: Self.sysctls(meshInterfaces: meshInterfaces.filter(presentInterfaces.contains)),
+            sysctls: Self.sysctls(meshInterfaces: meshInterfaces.filter(links.present.contains)),
             rules: Self.rules(config: config),
-            routes: Self.routes(presentInterfaces: presentInterfaces),
+            routes: Self.routes(upInterfaces: links.up),
             firewall: FirewallPlanner(config: config).tables()
         )
     }
@@ -51,9 +51,9 @@ public struct HostPlan: Sendable, Equatable {
         }
     }
 
-    /// respondd multicast leaves through mmfd once its tun exists.
-    static func routes(presentInterfaces: Set<String>) -> [RouteSpec] {
-        guard presentInterfaces.contains(RoutingConstants.mmfdInterface) else { return [] }
+    /// respondd multicast leaves through mmfd once its tun is up.
+    static func routes(upInterfaces: Set<String>) -> [RouteSpec] {
+        guard upInterfaces.contains(RoutingConstants.mmfdInterface) else { return [] }
         return [RouteSpec(destination: RoutingConstants.responddGroup, device: RoutingConstants.mmfdInterface,
                           table: RoutingConstants.localTable)]
     }

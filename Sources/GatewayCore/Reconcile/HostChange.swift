@@ -10,6 +10,13 @@ public enum HostChange: Sendable, Equatable, CustomStringConvertible {
     case setSysctl(SysctlSetting, current: String)
     case restoreSysctl(SysctlSetting)
 
+    public var isFirewall: Bool {
+        switch self {
+        case .commitFirewall, .removeFirewall: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .commitFirewall(let plan, let count, let observed):
@@ -33,11 +40,14 @@ public struct HostChangeError: Error, Sendable, CustomStringConvertible {
     public var change: HostChange?
     public var step: String
     public var underlying: String
+    /// A firewall step: reading or committing xtables.
+    public var isFirewall: Bool
 
-    public init(change: HostChange?, step: String, underlying: any Error) {
+    public init(change: HostChange?, step: String, underlying: any Error, isFirewall: Bool) {
         self.change = change
         self.step = step
         self.underlying = String(describing: underlying)
+        self.isFirewall = isFirewall
     }
 
     public var description: String { "\(step): \(underlying)" }

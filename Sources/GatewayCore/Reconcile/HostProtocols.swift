@@ -18,7 +18,19 @@ public protocol RouteStore: Sendable {
 
 /// The network interfaces that exist.
 public protocol LinkDirectory: Sendable {
-    func interfaceNames() throws -> Set<String>
+    func links() throws -> LinkSet
+}
+
+/// Interfaces by name: those that exist, and those administratively up (a route through
+/// a device that is down is refused, so mmfd0 must be up before its route is added).
+public struct LinkSet: Sendable, Equatable {
+    public var present: Set<String>
+    public var up: Set<String>
+
+    public init(present: Set<String>, up: Set<String>? = nil) {
+        self.present = present
+        self.up = up ?? present
+    }
 }
 
 /// Kernel parameters by dotted name.

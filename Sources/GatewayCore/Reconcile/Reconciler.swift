@@ -13,6 +13,16 @@ public struct Reconciler: Sendable {
 
     // MARK: - Diff
 
+    /// The plan for `config` on this host's current links.
+    public func plan(for config: GatewayConfig) throws -> HostPlan {
+        HostPlan(config: config, links: try step("listing links") { try host.links.links() })
+    }
+
+    /// The changes `converge(to: config)` would make.
+    public func changes(for config: GatewayConfig) throws -> [HostChange] {
+        try changes(toward: plan(for: config))
+    }
+
     /// The changes that bring the host to `plan`, in the order they must be applied.
     public func changes(toward plan: HostPlan) throws -> [HostChange] {
         try firewallChanges(plan.firewall) + ruleChanges(plan.rules) + routeChanges(plan.routes)
@@ -21,7 +31,7 @@ public struct Reconciler: Sendable {
 
     func firewallChanges(_ tables: [FirewallTablePlan]) throws -> [HostChange] {
         try tables.compactMap { plan in
-            let observed = try step("reading \(plan.family.toolName) -t \(plan.table.rawValue)") {
+            let observed = try step("reading \(plan.family.toolName) -t \(plan.table.rawValue)", firewall: true) {
                 try host.firewall.observe(family: plan.family, table: plan.table, ownedChains: Set(plan.chains.keys))
             }
             guard !Self.firewall(observed, matches: plan) else { return nil }
@@ -77,7 +87,7 @@ public struct Reconciler: Sendable {
         let routes = try step("listing ip -6 routes") { try host.routes.ownedRoutes() }.sorted().map(HostChange.deleteRoute)
         let rules = try step("listing ip -6 rules") { try host.rules.ownedRules() }.sorted().map(HostChange.deleteRule)
         let firewall = try FirewallPlanner.ownedChains.reversed().compactMap { family, table, chains -> HostChange? in
-            let observed = try step("reading \(family.toolName) -t \(table.rawValue)") {
+            let observed = try step("reading \(family.toolName) -t \(table.rawValue)", firewall: true) {
                 try host.firewall.observe(family: family, table: table, ownedChains: chains)
             }
             return observed.chains.isEmpty && observed.hooks.isEmpty ? nil : .removeFirewall(family, table, chains: chains)
@@ -95,7 +105,7 @@ public struct Reconciler: Sendable {
     /// Applies `changes` in order; stops at the first failure.
     public func apply(_ changes: [HostChange]) throws {
         for change in changes {
-            try step(change.description, change: change) { try perform(change) }
+            try step(change.description, change: change, firewall: change.isFirewall) { try perform(change) }
         }
     }
 
@@ -125,16 +135,36 @@ public struct Reconciler: Sendable {
         try host.record.save(record)
     }
 
-    /// Applies the plan; on any failure removes everything gatewayd owns (fail closed)
+    /// What a failed converge leaves behind.
+    public enum FailurePolicy: Sendable {
+        /// Any failure removes everything gatewayd owns: on start and for `apply`, nothing
+        /// half-configured may stay.
+        case removeEverything
+        /// Only a firewall failure does; another step (say, a route whose interface vanished
+        /// mid-change) is left for the next look of a running gateway.
+        case removeOnFirewallFailure
+    }
+
+    /// Applies the plan for `config` on the current links, failing closed by `policy`,
     /// and rethrows the failure. Returns the changes made.
     @discardableResult
-    public func converge(to plan: HostPlan) throws -> [HostChange] {
+    public func converge(to config: GatewayConfig, onFailure policy: FailurePolicy = .removeEverything) throws -> [HostChange] {
+        try converge(onFailure: policy) { try plan(for: config) }
+    }
+
+    @discardableResult
+    public func converge(to plan: HostPlan, onFailure policy: FailurePolicy = .removeEverything) throws -> [HostChange] {
+        try converge(onFailure: policy) { plan }
+    }
+
+    private func converge(onFailure policy: FailurePolicy, _ plan: () throws -> HostPlan) throws -> [HostChange] {
         do {
-            let changes = try changes(toward: plan)
+            let changes = try changes(toward: plan())
             try apply(changes)
             return changes
         } catch {
-            _ = try? teardown()
+            let firewallFailed = (error as? HostChangeError)?.isFirewall ?? true
+            if policy == .removeEverything || firewallFailed { _ = try? teardown() }
             throw error
         }
     }
@@ -148,9 +178,9 @@ public struct Reconciler: Sendable {
         return changes
     }
 
-    private func step<T>(_ what: String, change: HostChange? = nil, _ body: () throws -> T) throws -> T {
+    private func step<T>(_ what: String, change: HostChange? = nil, firewall: Bool = false, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as HostChangeError { throw error } catch {
-            throw HostChangeError(change: change, step: what, underlying: error)
+            throw HostChangeError(change: change, step: what, underlying: error, isFirewall: firewall)
         }
     }
 }

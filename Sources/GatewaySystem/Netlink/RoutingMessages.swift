@@ -114,11 +114,17 @@ enum RoutingMessages {
         return message
     }
 
-    /// (index, name) of a link message.
-    static func link(from message: ReceivedMessage) -> (index: UInt32, name: String)? {
+    struct Link: Equatable {
+        var index: UInt32
+        var name: String
+        /// IFF_UP: administratively up.
+        var isUp: Bool
+    }
+
+    static func link(from message: ReceivedMessage) -> Link? {
         guard message.type == RTM_NEWLINK, let header = message.familyHeader(ifinfomsg.self),
               let name = message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size).string(Int(IFLA_IFNAME))
         else { return nil }
-        return (UInt32(bitPattern: header.ifi_index), name)
+        return Link(index: UInt32(bitPattern: header.ifi_index), name: name, isUp: header.ifi_flags & UInt32(IFF_UP) != 0)
     }
 }

@@ -54,11 +54,17 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
 
     // MARK: LinkDirectory
 
-    public func interfaceNames() throws -> Set<String> { Set(try interfaces().values) }
+    public func links() throws -> LinkSet {
+        let links = try linkDump()
+        return LinkSet(present: Set(links.map(\.name)), up: Set(links.filter(\.isUp).map(\.name)))
+    }
 
     /// Interface index → name.
     public func interfaces() throws -> [UInt32: String] {
-        let links = try socket().dump(RoutingMessages.linkDump(), "listing links").compactMap(RoutingMessages.link)
-        return Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { _, last in last })
+        Dictionary(try linkDump().map { ($0.index, $0.name) }, uniquingKeysWith: { _, last in last })
+    }
+
+    private func linkDump() throws -> [RoutingMessages.Link] {
+        try socket().dump(RoutingMessages.linkDump(), "listing links").compactMap(RoutingMessages.link)
     }
 }

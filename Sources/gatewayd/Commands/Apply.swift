@@ -15,7 +15,7 @@ struct Apply: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let changes = try HostCommand.run("applying the host plan") {
-            try Reconciler(host: host).converge(to: HostPlan(config: config, presentInterfaces: try host.links.interfaceNames()))
+            try Reconciler(host: host).converge(to: config)
         }
         for change in changes { print(change) }
         print("Applied \(changes.count) change(s) in \(HostCommand.milliseconds(clock.now - start)).")

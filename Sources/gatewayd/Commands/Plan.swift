@@ -12,7 +12,7 @@ struct Plan: ParsableCommand {
         let config = try configuration.load()
         let host = HostSystem.linux(runDirectory: config.runDirectory)
         let changes = try HostCommand.run("reading the host") {
-            try Reconciler(host: host).changes(toward: HostPlan(config: config, presentInterfaces: try host.links.interfaceNames()))
+            try Reconciler(host: host).changes(for: config)
         }
         print(changes.isEmpty ? "No changes: the host matches the plan." : changes.map(\.description).joined(separator: "\n"))
         if !changes.isEmpty { print("\(changes.count) change(s) pending.") }

@@ -65,15 +65,24 @@ final class HostRunner {
         case .generated: logger.info("generated a WireGuard key", metadata: ["public-key": "\(key.publicKey)"])
         case .loaded, .inline: logger.info("WireGuard key ready", metadata: ["public-key": "\(key.publicKey)"])
         }
-        try reconcile(reason: "start")
+        let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
+        log(changes, reason: "start")
     }
 
-    /// Converges; a failure has already removed gatewayd's state (fail closed), so the
-    /// process ends non-zero and the orchestrator decides what next.
+    /// Converges again. A firewall failure has removed gatewayd's state (fail closed) and
+    /// ends the process non-zero, so the orchestrator decides what next; any other failed
+    /// step is logged and retried at the next look.
     func reconcile(reason: String) throws {
-        let changes = try HostCommand.run("reconciling the host (\(reason))") {
-            try Reconciler(host: host).converge(to: HostPlan(config: config, presentInterfaces: try host.links.interfaceNames()))
+        do {
+            log(try Reconciler(host: host).converge(to: config, onFailure: .removeOnFirewallFailure), reason: reason)
+        } catch let error as HostChangeError where !error.isFirewall {
+            logger.error("reconciling (\(reason)) failed, retrying at the next change or check: \(error)")
+        } catch {
+            _ = try HostCommand.run("reconciling the host (\(reason))") { throw error }
         }
+    }
+
+    private func log(_ changes: [HostChange], reason: String) {
         for change in changes { logger.info("\(change)", metadata: ["reason": "\(reason)"]) }
     }
 

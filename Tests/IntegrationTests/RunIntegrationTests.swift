@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// `gatewayd run` keeps the host reconciled and tears down on SIGTERM.
+@Suite(.enabled(if: Requirement.isRoot, Requirement.rootReason))
+final class RunIntegrationTests {
+    let gateway: GatewayNamespace
+    var namespace: NetworkNamespace { gateway.namespace }
+
+    init() throws {
+        gateway = try GatewayNamespace("gwtest-run")
+        try gateway.addOperatorState()
+    }
+
+    func start() async throws -> BackgroundProcess {
+        let run = try BackgroundProcess(gateway.gatewaydCommand("run", ["--recheck-interval", "1"]),
+                                        logFile: gateway.directory.appendingPathComponent("run.log"))
+        let ready = try await eventually(timeout: .seconds(10)) { try ownedRules().count == 4 }
+        #expect(ready, "gatewayd run applied its rules: \(run.output)")
+        return run
+    }
+
+    /// This iproute2 ignores `ip rule show proto N`: filter by hand.
+    func ownedRules() throws -> [String] {
+        try namespace.exec("ip", "-6", "rule").split(separator: "\n").map(String.init).filter { $0.hasSuffix("proto 215") }
+    }
+
+    @Test func sigtermTearsDownAndExitsZero() async throws {
+        let before = try gateway.snapshot()
+        let run = try await start()
+        #expect(try gateway.snapshot() != before)
+        run.signal(SIGTERM)
+        let status = await run.waitForExit(timeout: .seconds(10))
+        #expect(status == 0, "\(run.output)")
+        #expect(try gateway.snapshot() == before)
+    }
+
+    @Test func aDeletedRuleComesBack() async throws {
+        let run = try await start()
+        try namespace.exec("ip", "-6", "rule", "del", "to", "2001:db8:0:1::/64", "lookup", "10", "pref", "10")
+        let repaired = try await eventually(timeout: .seconds(10)) { try ownedRules().count == 4 }
+        #expect(repaired, "\(run.output)")
+    }
+
+    @Test func aFlushedFirewallChainIsRefilledByThePeriodicCheck() async throws {
+        let run = try await start()
+        let rules = { try self.namespace.exec("ip6tables-legacy", "-S", "GATEWAYD-INPUT").split(separator: "\n").count }
+        let full = try rules()
+        try namespace.exec("ip6tables-legacy", "-F", "GATEWAYD-INPUT")
+        #expect(try rules() == 1, "only the chain's -N line is left")
+        let repaired = try await eventually(timeout: .seconds(10)) { try rules() == full }
+        #expect(repaired, "\(run.output)")
+    }
+
+    @Test func mmfdsTunGetsTheResponddRouteOnceItIsUp() async throws {
+        let run = try await start()
+        let route = { try self.namespace.exec("ip", "-6", "route", "show", "table", "local", "proto", "215") }
+        try namespace.exec("ip", "tuntap", "add", "mmfd0", "mode", "tun")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try route().isEmpty, "no route through a device that is down")
+        try namespace.exec("ip", "link", "set", "mmfd0", "up")
+        let added = try await eventually(timeout: .seconds(10)) { try route().contains("ff05::2:1001 dev mmfd0") }
+        #expect(added, "\(run.output)")
+        #expect(run.process.isRunning)
+    }
+}

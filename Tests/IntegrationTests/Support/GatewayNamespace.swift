@@ -1,0 +1,74 @@
+import Foundation
+
+/// A network namespace set up as a gateway host: veth links standing in for WAN (wan0)
+/// and a mesh link (mesh0), an env-file and state directories of its own.
+final class GatewayNamespace {
+    let namespace: NetworkNamespace
+    let directory: URL
+    let envFile: URL
+
+    init(_ prefix: String) throws {
+        namespace = try NetworkNamespace.create(prefix: prefix)
+        try namespace.exec("ip", "link", "set", "lo", "up")
+        try namespace.addVeth("wan0")
+        try namespace.addVeth("mesh0")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace.name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        envFile = directory.appendingPathComponent("env-file")
+        try writeEnvFile()
+    }
+
+    deinit {
+        namespace.delete()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func writeEnvFile(extra: String = "") throws {
+        try """
+            WHOLENET=2001:db8::/40
+            NODEPREFIX=2001:db8:0:1::/64
+            CLIENTPREFIX=2001:db8:0:2::/64
+            NEXTNODE=2001:db8:0:2::1
+            WAN=wan0
+            MESHIFS=mesh0
+            PRIVATEKEY=\(directory.path)/private.key
+            RUNDIR=\(directory.path)/run
+            \(extra)
+            """.write(to: envFile, atomically: true, encoding: .utf8)
+    }
+
+    func gatewayd(_ subcommand: String) throws -> Command.Output {
+        try Command.run(gatewaydCommand(subcommand))
+    }
+
+    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace.
+    func gatewaydCommand(_ subcommand: String, _ arguments: [String] = []) -> [String] {
+        ["ip", "netns", "exec", namespace.name, BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
+    }
+
+    /// Everything of the namespace's state gatewayd could touch, counters and dates removed.
+    func snapshot() throws -> String {
+        let saves = try ["ip6tables-legacy-save", "iptables-legacy-save"].map { tool in
+            try namespace.exec([tool]).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+                .map { $0.replacingOccurrences(of: #"\[\d+:\d+\]"#, with: "[0:0]", options: .regularExpression) }
+                .joined(separator: "\n")
+        }
+        let sysctls = try ["net/ipv6/conf/all/forwarding", "net/ipv6/conf/all/accept_redirects",
+                           "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter"].map {
+            "\($0)=\(try namespace.exec(["cat", "/proc/sys/\($0)"]))"
+        }
+        return ([try namespace.exec(["ip", "-6", "rule"]),
+                 try namespace.exec(["ip", "-6", "route", "show", "table", "all"])] + saves + sysctls)
+            .joined(separator: "\n")
+    }
+
+    /// An operator's own state, which gatewayd must leave alone; also makes the legacy
+    /// tables exist before the first snapshot, as on any real host.
+    func addOperatorState() throws {
+        for tool in ["ip6tables-legacy", "iptables-legacy"] {
+            try namespace.exec([tool, "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"])
+            try namespace.exec([tool, "-t", "mangle", "-A", "FORWARD", "-p", "tcp", "--dport", "25", "-j", "ACCEPT"])
+        }
+        try namespace.exec(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
+    }
+}
