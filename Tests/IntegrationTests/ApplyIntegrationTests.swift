@@ -62,7 +62,8 @@ final class ApplyIntegrationTests {
         #expect(try snapshot().contains("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"))
         let teardown = try gatewayd("teardown")
         #expect(teardown.status == 0, "\(teardown.stderr)")
-        #expect(try snapshot() == before)
+        let after = try snapshot()
+        #expect(after == before, "\(lineDifference(before, after))")
     }
 
     @Test func responddRouteFollowsMmfdsTun() throws {
@@ -94,6 +95,7 @@ final class ApplyIntegrationTests {
         #expect(apply.status == 78)
         #expect(apply.stderr.contains("CLIENTPREFIX"))
         #expect(apply.stderr.contains("MTU"))
-        #expect(try snapshot() == before)
+        let after = try snapshot()
+        #expect(after == before, "\(lineDifference(before, after))")
     }
 }

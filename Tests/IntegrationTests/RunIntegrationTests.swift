@@ -32,7 +32,8 @@ final class RunIntegrationTests {
         run.signal(SIGTERM)
         let status = await run.waitForExit(timeout: .seconds(10))
         #expect(status == 0, "\(run.output)")
-        #expect(try gateway.snapshot() == before)
+        let after = try gateway.snapshot()
+        #expect(after == before, "\(lineDifference(before, after))")
     }
 
     @Test func aDeletedRuleComesBack() async throws {

@@ -72,3 +72,9 @@ final class GatewayNamespace {
         try namespace.exec(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
     }
 }
+
+/// The lines only one of two snapshots has, for failure messages.
+func lineDifference(_ before: String, _ after: String) -> String {
+    let old = Set(before.split(separator: "\n")), new = Set(after.split(separator: "\n"))
+    return "gone: \(old.subtracting(new).sorted()) new: \(new.subtracting(old).sorted())"
+}

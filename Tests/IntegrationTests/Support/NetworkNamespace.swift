@@ -70,9 +70,28 @@ struct NetworkNamespace: Sendable {
     }
 
     /// A veth pair with both ends in this namespace, up (the peer stands in for the far side).
+    /// Returns once both ends have their IPv6 link-local address: the kernel adds it (and
+    /// its local route) a moment after carrier, and tests compare snapshots of routes.
     func addVeth(_ link: String) throws {
+        // No duplicate address detection among a test's own links: addresses are usable at once.
+        try exec("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0")
         try exec("ip", "link", "add", link, "type", "veth", "peer", "name", "\(link)-p")
         try exec("ip", "link", "set", link, "up")
         try exec("ip", "link", "set", "\(link)-p", "up")
+        for end in [link, "\(link)-p"] {
+            try waitFor("a link-local address on \(end)") {
+                let addresses = try exec("ip", "-6", "addr", "show", "dev", end, "scope", "link")
+                return addresses.contains("fe80::") && !addresses.contains("tentative")
+            }
+        }
+    }
+
+    /// Polls every 20 ms for at most 5 s.
+    func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
+        for _ in 0..<250 {
+            if try condition() { return }
+            usleep(20_000)
+        }
+        throw Failure(description: "\(name): gave up waiting for \(what)")
     }
 }
