@@ -24,6 +24,7 @@ let wgDockerExample = """
         NODEPREFIX=2001:db8:0:1::/64
         CLIENTPREFIX=2001:db8:0:2::/64
         NEXTNODE=2001:db8:0:2::1
+        OWNIP=2001:db8:0:1::1
 
         """
     static let key = Data(repeating: 7, count: 32).base64EncodedString()
@@ -71,7 +72,6 @@ let wgDockerExample = """
         let config = try config(Self.minimal + """
             CLATPREFIX=2001:db8:0:3::/96
             PLATPREFIX=2001:db8:0:4::/96
-            OWNIP=2001:db8:0:1::1
             WGSECRET=\(Self.key)
             PRIVATEKEY=/etc/key
             BROKERPORT=4000
@@ -100,41 +100,47 @@ let wgDockerExample = """
     }
 
     @Test(arguments: [
-        ("CLIENTPREFIX=fda9::/129", "env-file:5: CLIENTPREFIX: \"fda9::/129\" is not an IPv6 prefix"),
-        ("CLIENTPREFIX=2001:db8:0:2::1/64", "env-file:5: CLIENTPREFIX: \"2001:db8:0:2::1/64\" has host bits set (did you mean 2001:db8:0:2::/64?)"),
-        ("NODEPREFIX=2001:db9::/64", "env-file:5: NODEPREFIX: 2001:db9::/64 is not inside WHOLENET 2001:db8::/40"),
-        ("NEXTNODE=2001:db9::1", "env-file:5: NEXTNODE: 2001:db9::1 is not inside WHOLENET 2001:db8::/40"),
-        ("NEXTNODE=2001:db8::g", "env-file:5: NEXTNODE: \"2001:db8::g\" is not an IPv6 address"),
-        ("OWNIP=10.0.0.1", "env-file:5: OWNIP: \"10.0.0.1\" is not an IPv6 address"),
-        ("CLIENTPREFIX=2001:db8:0:1:8000::/65", "env-file:5: CLIENTPREFIX: 2001:db8:0:1:8000::/65 overlaps NODEPREFIX 2001:db8:0:1::/64"),
-        ("CLATPREFIX=2001:db8:0:3::/64", "env-file:5: CLATPREFIX: \"2001:db8:0:3::/64\" must be a /96 prefix"),
-        ("PLATPREFIX=2001:db8:0:2::/96", "env-file:5: PLATPREFIX: 2001:db8:0:2::/96 overlaps CLIENTPREFIX 2001:db8:0:2::/64"),
-        ("WGSECRET=abc", "env-file:5: WGSECRET: is not a WireGuard key (32 bytes of base64, as `wg genkey` prints)"),
-        ("PRIVATEKEY=key", "env-file:5: PRIVATEKEY: \"key\" is not an absolute path"),
-        ("BROKERPORT=0", "env-file:5: BROKERPORT: \"0\" is not a number from 1 to 65535"),
-        ("BABELPORT=65536", "env-file:5: BABELPORT: \"65536\" is not a number from 1 to 65535"),
-        ("STARTPORT=x", "env-file:5: STARTPORT: \"x\" is not a number from 1 to 65535"),
-        ("ENDPORT=40000", "env-file:5: ENDPORT: 40000 must be greater than STARTPORT 40000"),
-        ("MTU=100", "env-file:5: MTU: \"100\" is not a number from 1280 to 9000"),
-        ("MAXCONNECTIONS=0", "env-file:5: MAXCONNECTIONS: \"0\" is not a number from 1 to 65535"),
-        ("MAXCONNECTIONS=1001", "env-file:5: MAXCONNECTIONS: 1001 exceeds the 1000 ports from STARTPORT to ENDPORT (one per peer)"),
-        ("WAN=eth0/1", "env-file:5: WAN: \"eth0/1\" is not an interface name"),
-        ("WAN=averyveryverylongname", "env-file:5: WAN: \"averyveryverylongname\" is longer than 15 characters"),
-        ("MESHIFS=babel-wg-+", "env-file:5: MESHIFS: \"babel-wg-+\" is a wildcard, not an interface name"),
-        ("MESHIFS=mesh0 mesh0", "env-file:5: MESHIFS: mesh0 is listed twice"),
-        ("L3ROAMDSOCK=l3.sock", "env-file:5: L3ROAMDSOCK: \"l3.sock\" is not an absolute path"),
-        ("MMFDSOCK=mmfd.sock", "env-file:5: MMFDSOCK: \"mmfd.sock\" is not an absolute path"),
-        ("RUNDIR=run", "env-file:5: RUNDIR: \"run\" is not an absolute path"),
-        ("STATEDIR=state", "env-file:5: STATEDIR: \"state\" is not an absolute path"),
-        ("RULEPRIORITY=32766", "env-file:5: RULEPRIORITY: \"32766\" is not a number from 1 to 32765"),
-        ("this line is broken", "env-file:5: not a KEY=VALUE line: this line is broken"),
+        ("CLIENTPREFIX=fda9::/129", "env-file:6: CLIENTPREFIX: \"fda9::/129\" is not an IPv6 prefix"),
+        ("CLIENTPREFIX=2001:db8:0:2::1/64", "env-file:6: CLIENTPREFIX: \"2001:db8:0:2::1/64\" has host bits set (did you mean 2001:db8:0:2::/64?)"),
+        ("NODEPREFIX=2001:db9::/64", "env-file:6: NODEPREFIX: 2001:db9::/64 is not inside WHOLENET 2001:db8::/40"),
+        ("NEXTNODE=2001:db9::1", "env-file:6: NEXTNODE: 2001:db9::1 is not inside WHOLENET 2001:db8::/40"),
+        ("NEXTNODE=2001:db8::g", "env-file:6: NEXTNODE: \"2001:db8::g\" is not an IPv6 address"),
+        ("OWNIP=10.0.0.1", "env-file:6: OWNIP: \"10.0.0.1\" is not an IPv6 address"),
+        ("CLIENTPREFIX=2001:db8:0:1:8000::/65", "env-file:6: CLIENTPREFIX: 2001:db8:0:1:8000::/65 overlaps NODEPREFIX 2001:db8:0:1::/64"),
+        ("CLATPREFIX=2001:db8:0:3::/64", "env-file:6: CLATPREFIX: \"2001:db8:0:3::/64\" must be a /96 prefix"),
+        ("PLATPREFIX=2001:db8:0:2::/96", "env-file:6: PLATPREFIX: 2001:db8:0:2::/96 overlaps CLIENTPREFIX 2001:db8:0:2::/64"),
+        ("WGSECRET=abc", "env-file:6: WGSECRET: is not a WireGuard key (32 bytes of base64, as `wg genkey` prints)"),
+        ("PRIVATEKEY=key", "env-file:6: PRIVATEKEY: \"key\" is not an absolute path"),
+        ("BROKERPORT=0", "env-file:6: BROKERPORT: \"0\" is not a number from 1 to 65535"),
+        ("BABELPORT=65536", "env-file:6: BABELPORT: \"65536\" is not a number from 1 to 65535"),
+        ("STARTPORT=x", "env-file:6: STARTPORT: \"x\" is not a number from 1 to 65535"),
+        ("ENDPORT=40000", "env-file:6: ENDPORT: 40000 must be greater than STARTPORT 40000"),
+        ("MTU=100", "env-file:6: MTU: \"100\" is not a number from 1280 to 9000"),
+        ("MAXCONNECTIONS=0", "env-file:6: MAXCONNECTIONS: \"0\" is not a number from 1 to 65535"),
+        ("MAXCONNECTIONS=1001", "env-file:6: MAXCONNECTIONS: 1001 exceeds the 1000 ports from STARTPORT to ENDPORT (one per peer)"),
+        ("WAN=eth0/1", "env-file:6: WAN: \"eth0/1\" is not an interface name"),
+        ("WAN=averyveryverylongname", "env-file:6: WAN: \"averyveryverylongname\" is longer than 15 characters"),
+        ("MESHIFS=babel-wg-+", "env-file:6: MESHIFS: \"babel-wg-+\" is a wildcard, not an interface name"),
+        ("MESHIFS=mesh0 mesh0", "env-file:6: MESHIFS: mesh0 is listed twice"),
+        ("L3ROAMDSOCK=l3.sock", "env-file:6: L3ROAMDSOCK: \"l3.sock\" is not an absolute path"),
+        ("MMFDSOCK=mmfd.sock", "env-file:6: MMFDSOCK: \"mmfd.sock\" is not an absolute path"),
+        ("RUNDIR=run", "env-file:6: RUNDIR: \"run\" is not an absolute path"),
+        ("STATEDIR=state", "env-file:6: STATEDIR: \"state\" is not an absolute path"),
+        ("RULEPRIORITY=32766", "env-file:6: RULEPRIORITY: \"32766\" is not a number from 1 to 32765"),
+        ("this line is broken", "env-file:6: not a KEY=VALUE line: this line is broken"),
+        ("BABELD=off", "env-file:6: BABELD: babeld cannot be turned off: it is the gateway's routing"),
+        ("ONFAILURE=retry", "env-file:6: ONFAILURE: \"retry\" is neither exit nor giveup"),
+        ("RESTARTLIMIT=0", "env-file:6: RESTARTLIMIT: \"0\" is not a number from 1 to 1000"),
+        ("BACKOFFMAX=0", "env-file:6: BACKOFFMAX: \"0\" is not a number from 1 to 3600"),
+        ("READYTIMEOUT=x", "env-file:6: READYTIMEOUT: \"x\" is not a number from 1 to 600"),
+        ("STOPTIMEOUT=601", "env-file:6: STOPTIMEOUT: \"601\" is not a number from 1 to 600"),
     ])
     func everyErrorNamesFileLineAndVariable(line: String, message: String) {
         #expect(problems(Self.minimal + line) == [message])
     }
 
     @Test func wanInMeshifsIsRejected() {
-        #expect(problems(Self.minimal + "WAN=eth0\nMESHIFS=eth0") == ["env-file:5: WAN: eth0 is also listed in MESHIFS"])
+        #expect(problems(Self.minimal + "WAN=eth0\nMESHIFS=eth0") == ["env-file:6: WAN: eth0 is also listed in MESHIFS"])
     }
 
     @Test func missingRequiredVariablesAreAllReportedAtOnce() {
@@ -143,6 +149,7 @@ let wgDockerExample = """
             "env-file: NODEPREFIX: required (e.g. NODEPREFIX=2001:db8::/40)",
             "env-file: CLIENTPREFIX: required (e.g. CLIENTPREFIX=2001:db8::/40)",
             "env-file: NEXTNODE: required (e.g. NEXTNODE=2001:db8::1)",
+            "env-file: OWNIP: required while l3roamd runs (its -a address); set OWNIP or L3ROAMD=off",
         ])
         guard case .failure(let error) = ConfigLoader.load(environment: [:]) else { Issue.record("accepted"); return }
         #expect(error.problems.first?.description == "environment: WHOLENET: required (e.g. WHOLENET=2001:db8::/40)")
@@ -150,9 +157,9 @@ let wgDockerExample = """
 
     @Test func allProblemsOfAFileComeTogether() {
         #expect(problems(Self.minimal + "MTU=1\nBROKERPORT=x\nWAN=a b") == [
-            "env-file:7: WAN: \"a b\" is not an interface name",
-            "env-file:6: BROKERPORT: \"x\" is not a number from 1 to 65535",
-            "env-file:5: MTU: \"1\" is not a number from 1280 to 9000",
+            "env-file:8: WAN: \"a b\" is not an interface name",
+            "env-file:7: BROKERPORT: \"x\" is not a number from 1 to 65535",
+            "env-file:6: MTU: \"1\" is not a number from 1280 to 9000",
         ])
     }
 
@@ -174,13 +181,43 @@ let wgDockerExample = """
     @Test func unknownVariablesWarnWithSuggestions() throws {
         let loaded = try load(Self.minimal + "NODPREFIX=x\nmtu=1400\nCOLOR=blue\nWG=\"wg\"\nMTU=1300\nMTU=1400").get()
         #expect(loaded.warnings.map(\.description) == [
-            "env-file:5: NODPREFIX: unknown variable, did you mean NODEPREFIX?",
-            "env-file:6: mtu: unknown variable, did you mean MTU?",
-            "env-file:7: COLOR: unknown variable, ignored",
-            "env-file:10: MTU: set again (line 9 is overridden)",
-            "env-file:8: WG: ignored: gatewayd does not shell out to wg",
+            "env-file:6: NODPREFIX: unknown variable, did you mean NODEPREFIX?",
+            "env-file:7: mtu: unknown variable, did you mean MTU?",
+            "env-file:8: COLOR: unknown variable, ignored",
+            "env-file:11: MTU: set again (line 10 is overridden)",
+            "env-file:9: WG: ignored: gatewayd does not shell out to wg",
         ])
         #expect(loaded.config.mtu == 1400)
+    }
+
+    @Test func daemonSettingsDefaultToTheSeedsDaemonsAndARootOnlyBabelSocket() throws {
+        let daemons = try config(Self.minimal).daemons
+        #expect(daemons.binaries == [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"])
+        #expect(daemons.babelControl == .unix("/run/gatewayd/babeld.sock"))
+        #expect(daemons.restart == RestartPolicy())
+    }
+
+    @Test func daemonSettingsAreRead() throws {
+        let daemons = try config(Self.minimal + """
+            BABELPORT=33123
+            BABELD=/opt/babeld
+            MMFD=off
+            L3ROAMD=off
+            RESTARTLIMIT=3
+            ONFAILURE=giveup
+            BACKOFFMAX=8
+            READYTIMEOUT=5
+            STOPTIMEOUT=2
+            """).daemons
+        #expect(daemons.binaries == [.babeld: "/opt/babeld"])
+        #expect(daemons.babelControl == .tcp(33123))
+        #expect(daemons.restart == RestartPolicy(maxBackoff: .seconds(8), readyTimeout: .seconds(5), stopTimeout: .seconds(2),
+                                                 failureLimit: 3, onGiveUp: .stayFailed))
+    }
+
+    @Test func withoutL3roamdOwnIPIsOptional() throws {
+        let text = Self.minimal.replacingOccurrences(of: "OWNIP=2001:db8:0:1::1\n", with: "") + "L3ROAMD=off"
+        #expect(try config(text).ownIP == nil)
     }
 
     @Test func emptyValuesMeanUnset() throws {

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "process_shims.h"
 
 /* Constants that arrive in Swift only as macros Swift cannot import. */
 size_t gw_mnl_socket_buffer_size(void);

@@ -92,7 +92,6 @@ struct ConfigReader {
         let config = (
             ownIP: address("OWNIP"), privateKey: privateKeySource(),
             brokerPort: port("BROKERPORT", default: GatewayConfig.Defaults.brokerPort),
-            babelPort: port("BABELPORT", default: GatewayConfig.Defaults.babelPort),
             mtu: integer("MTU", default: GatewayConfig.Defaults.mtu, in: 1280...9000),
             l3roamdSocket: path("L3ROAMDSOCK", default: GatewayConfig.Defaults.l3roamdSocket),
             mmfdSocket: path("MMFDSOCK", default: GatewayConfig.Defaults.mmfdSocket),
@@ -100,14 +99,48 @@ struct ConfigReader {
             stateDirectory: path("STATEDIR", default: GatewayConfig.Defaults.stateDirectory),
             rulePriority: UInt32(integer("RULEPRIORITY", default: Int(GatewayConfig.Defaults.rulePriority), in: 1...32765)),
             debug: flag("DEBUG"))
+        let babelPort = port("BABELPORT", default: GatewayConfig.Defaults.babelPort)
+        let daemons = daemonSettings(runDirectory: config.runDirectory, babelPort: babelPort)
         guard problems.isEmpty, let wholeNet, let nodePrefix, let clientPrefix, let nextNode else { return nil }
         return GatewayConfig(
             wholeNet: wholeNet, nodePrefix: nodePrefix, clientPrefix: clientPrefix, clatPrefix: clatPrefix,
             platPrefix: platPrefix, nextNode: nextNode, ownIP: config.ownIP, privateKey: config.privateKey,
-            brokerPort: config.brokerPort, startPort: startPort, endPort: endPort, babelPort: config.babelPort,
+            brokerPort: config.brokerPort, startPort: startPort, endPort: endPort,
+            babelPort: babelPort,
             mtu: config.mtu, wan: wan, maxConnections: maxConnections, l3roamdSocket: config.l3roamdSocket,
             mmfdSocket: config.mmfdSocket, meshInterfaces: meshInterfaces, debug: config.debug,
-            runDirectory: config.runDirectory, stateDirectory: config.stateDirectory, rulePriority: config.rulePriority)
+            runDirectory: config.runDirectory, stateDirectory: config.stateDirectory, rulePriority: config.rulePriority,
+            daemons: daemons)
+    }
+
+    /// Which daemons run from where, how babeld is reached, and the restart policy.
+    mutating func daemonSettings(runDirectory: String, babelPort: UInt16) -> DaemonSettings {
+        var binaries: [Daemon: String] = [:]
+        for daemon in Daemon.allCases {
+            let name = daemon.rawValue.uppercased()
+            let value = raw(name) ?? daemon.rawValue
+            if value == DaemonSettings.disabledValue {
+                if daemon == .babeld { problem(name, "babeld cannot be turned off: it is the gateway's routing") }
+                continue
+            }
+            binaries[daemon] = value
+        }
+        if binaries[.l3roamd] != nil && raw("OWNIP") == nil {
+            problem("OWNIP", "required while l3roamd runs (its -a address); set OWNIP or L3ROAMD=off")
+        }
+        let babelControl: BabelControlEndpoint = raw("BABELPORT") != nil
+            ? .tcp(babelPort)
+            : .unix(runDirectory + "/" + GatewayConfig.Defaults.babelSocketName)
+        let onFailure = raw("ONFAILURE") ?? RestartPolicy.GiveUp.exitContainer.rawValue
+        let giveUp = RestartPolicy.GiveUp(rawValue: onFailure)
+        if giveUp == nil { problem("ONFAILURE", "\"\(onFailure)\" is neither exit nor giveup") }
+        let policy = RestartPolicy(
+            maxBackoff: .seconds(integer("BACKOFFMAX", default: 60, in: 1...3600)),
+            readyTimeout: .seconds(integer("READYTIMEOUT", default: 30, in: 1...600)),
+            stopTimeout: .seconds(integer("STOPTIMEOUT", default: 10, in: 1...600)),
+            failureLimit: integer("RESTARTLIMIT", default: 10, in: 1...1000),
+            onGiveUp: giveUp ?? .exitContainer)
+        return DaemonSettings(binaries: binaries, babelControl: babelControl, restart: policy)
     }
 
     /// Prefixes whose routes and rules would shadow each other must not overlap.

@@ -36,6 +36,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var stateDirectory: String
     /// RULEPRIORITY: priority of the `ip -6 rule`s gatewayd adds.
     public var rulePriority: UInt32
+    /// BABELD, MMFD, L3ROAMD, BABELPORT and the restart policy.
+    public var daemons: DaemonSettings
 
     public init(
         wholeNet: IPv6Prefix, nodePrefix: IPv6Prefix, clientPrefix: IPv6Prefix,
@@ -48,7 +50,7 @@ public struct GatewayConfig: Sendable, Equatable {
         l3roamdSocket: String = Defaults.l3roamdSocket, mmfdSocket: String = Defaults.mmfdSocket,
         meshInterfaces: [String] = [], debug: Bool = false,
         runDirectory: String = Defaults.runDirectory, stateDirectory: String = Defaults.stateDirectory,
-        rulePriority: UInt32 = Defaults.rulePriority
+        rulePriority: UInt32 = Defaults.rulePriority, daemons: DaemonSettings? = nil
     ) {
         self.wholeNet = wholeNet
         self.nodePrefix = nodePrefix
@@ -72,6 +74,9 @@ public struct GatewayConfig: Sendable, Equatable {
         self.runDirectory = runDirectory
         self.stateDirectory = stateDirectory
         self.rulePriority = rulePriority
+        self.daemons = daemons ?? DaemonSettings(
+            binaries: [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"],
+            babelControl: .unix(runDirectory + "/" + Defaults.babelSocketName))
     }
 
     /// The seed's defaults, and safe ones for what gatewayd adds.
@@ -88,6 +93,8 @@ public struct GatewayConfig: Sendable, Equatable {
         public static let runDirectory = "/run/gatewayd"
         public static let stateDirectory = "/var/lib/gatewayd"
         public static let rulePriority: UInt32 = 10
+        /// babeld's control socket, in RUNDIR, unless BABELPORT asks for wg-docker's TCP port.
+        public static let babelSocketName = "babeld.sock"
     }
 }
 

@@ -29,6 +29,7 @@ final class GatewayNamespace {
             NODEPREFIX=2001:db8:0:1::/64
             CLIENTPREFIX=2001:db8:0:2::/64
             NEXTNODE=2001:db8:0:2::1
+            OWNIP=2001:db8:0:1::1
             WAN=wan0
             MESHIFS=mesh0
             PRIVATEKEY=\(directory.path)/private.key

@@ -1,0 +1,19 @@
+#ifndef GATEWAY_PROCESS_SHIMS_H
+#define GATEWAY_PROCESS_SHIMS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The wait(2) status macros, which Swift cannot import. */
+bool gw_wifexited(int status);
+int gw_wexitstatus(int status);
+bool gw_wifsignaled(int status);
+int gw_wtermsig(int status);
+
+/* Spawns argv[0] (searched on PATH) with stdout and stderr on `output_fd`, stdin on
+ * /dev/null, every signal at its default disposition and unblocked, in a process group
+ * of its own (so a terminal's Ctrl-C reaches gatewayd, which stops children in order).
+ * Returns 0 and the pid, or an errno. */
+int gw_spawn(const char *const argv[], int output_fd, pid_t *pid);
+
+#endif
