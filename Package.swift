@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test double for mmfd and l3roamd, which no registry here ships: their real control protocols.
+        .executableTarget(name: "mesh-daemon-double", path: "Tests/Doubles/MeshDaemonDouble"),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
         .testTarget(name: "GatewaySystemTests", dependencies: ["GatewaySystem", "GatewayCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore"]),

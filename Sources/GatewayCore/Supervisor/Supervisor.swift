@@ -52,7 +52,11 @@ public actor Supervisor {
     /// From the reaper: a child process ended. Unknown pids (orphans) are ignored.
     public func childExited(pid: Int32, status: ExitStatus) {
         guard let daemon = children.first(where: { $0.value.machine.pid == pid })?.key else { return }
-        logger.warning("\(daemon) \(status)", metadata: ["pid": "\(pid)"])
+        if case .stopping = children[daemon]?.machine.state {
+            logger.info("\(daemon) stopped (\(status))", metadata: ["pid": "\(pid)"])
+        } else {
+            logger.warning("\(daemon) \(status)", metadata: ["pid": "\(pid)"])
+        }
         send(daemon) { $0.exited(status, now: $1) }
     }
 

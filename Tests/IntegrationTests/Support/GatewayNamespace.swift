@@ -16,6 +16,7 @@ final class GatewayNamespace {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         envFile = directory.appendingPathComponent("env-file")
         try writeEnvFile()
+        try installDoubles()
     }
 
     deinit {
@@ -34,6 +35,10 @@ final class GatewayNamespace {
             MESHIFS=mesh0
             PRIVATEKEY=\(directory.path)/private.key
             RUNDIR=\(directory.path)/run
+            MMFD=\(directory.path)/bin/mmfd
+            L3ROAMD=\(directory.path)/bin/l3roamd
+            MMFDSOCK=\(directory.path)/mmfd.sock
+            L3ROAMDSOCK=\(directory.path)/l3roamd.sock
             \(extra)
             """.write(to: envFile, atomically: true, encoding: .utf8)
     }
@@ -42,9 +47,28 @@ final class GatewayNamespace {
         try Command.run(gatewaydCommand(subcommand))
     }
 
-    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace.
+    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace; the mesh
+    /// daemon doubles it starts record what they receive under `doubleRecord`.
     func gatewaydCommand(_ subcommand: String, _ arguments: [String] = []) -> [String] {
-        ["ip", "netns", "exec", namespace.name, BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
+        ["env", "MESH_DOUBLE_RECORD=\(doubleRecord)", "ip", "netns", "exec", namespace.name,
+         BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
+    }
+
+    var doubleRecord: String { directory.appendingPathComponent("record").path }
+
+    /// What a mesh daemon double received, line by line, `start PID` lines included.
+    func received(by daemon: String) -> [String] {
+        ((try? String(contentsOfFile: "\(doubleRecord).\(daemon)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// mmfd and l3roamd are doubles (no registry ships them): the double under each name.
+    func installDoubles() throws {
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        for name in ["mmfd", "l3roamd"] {
+            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(name).path,
+                                                       withDestinationPath: BuiltProduct.path("mesh-daemon-double"))
+        }
     }
 
     /// Everything of the namespace's state gatewayd could touch, counters and dates removed.

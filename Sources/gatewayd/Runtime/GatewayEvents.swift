@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+
+/// Everything `run` reacts to, merged into one stream: netlink changes (a burst of
+/// messages, our own changes among them, becomes one event), a periodic recheck,
+/// signals, and a supervisor that gives up.
+final class GatewayEvents {
+    enum Event: Equatable, Sendable {
+        case kernelChanged, recheck, reload
+        case terminate(String)
+        case giveUp(status: Int32, reason: String)
+    }
+
+    let stream: AsyncStream<Event>
+    let sender: EventSender
+    let kernelChanges: KernelChanges
+    private let signalSources: [any DispatchSourceSignal]
+    private let timer: any DispatchSourceTimer
+
+    init(recheckInterval: Duration) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(16))
+        self.stream = stream
+        sender = EventSender(continuation: continuation)
+        kernelChanges = KernelChanges(sender)
+        let queue = DispatchQueue(label: "gatewayd.events")
+        signalSources = [(SIGTERM, Event.terminate("SIGTERM")), (SIGINT, .terminate("SIGINT")), (SIGHUP, .reload)]
+            .map { signalNumber, event in
+                // Read from the queue instead of interrupting; children get the default back (gw_spawn).
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+                source.setEventHandler { continuation.yield(event) }
+                source.resume()
+                return source
+            }
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        let seconds = Double(recheckInterval.components.seconds)
+        timer.schedule(deadline: .now() + seconds, repeating: seconds)
+        timer.setEventHandler { continuation.yield(.recheck) }
+        timer.resume()
+    }
+}
+
+/// Puts events into the stream from any thread.
+struct EventSender: Sendable {
+    let continuation: AsyncStream<GatewayEvents.Event>.Continuation
+
+    func send(_ event: GatewayEvents.Event) { continuation.yield(event) }
+}
+
+/// Turns a burst of netlink messages into one `.kernelChanged`; safe to call from the
+/// monitor's thread.
+final class KernelChanges: Sendable {
+    private let sender: EventSender
+    private let pending = Atomic<Bool>(false)
+
+    init(_ sender: EventSender) {
+        self.sender = sender
+    }
+
+    /// Queues one `.kernelChanged` unless one is already waiting.
+    func changed() {
+        if !pending.exchange(true, ordering: .acquiringAndReleasing) { sender.send(.kernelChanged) }
+    }
+
+    /// Called before looking at the kernel, so changes from then on queue a new look.
+    func acknowledge() {
+        pending.store(false, ordering: .releasing)
+    }
+}
