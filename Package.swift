@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -24,6 +26,9 @@ let package = Package(
             dependencies: [
                 "CMnl", "CSodium", "CIPTC", "CGatewayShims", "GatewayCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Pure logic behind protocols.
@@ -42,7 +47,14 @@ let package = Package(
         // Test double for mmfd and l3roamd, which no registry here ships: their real control protocols.
         .executableTarget(name: "mesh-daemon-double", path: "Tests/Doubles/MeshDaemonDouble"),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
-        .testTarget(name: "GatewaySystemTests", dependencies: ["GatewaySystem", "GatewayCore"]),
+        .testTarget(
+            name: "GatewaySystemTests",
+            dependencies: [
+                "GatewaySystem", "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,4 +5,5 @@
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/genetlink.h>
+#include <linux/wireguard.h>
 #include <net/if.h>

@@ -51,26 +51,6 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     public var description: String { "(private key, redacted)" }
 }
 
-/// A Curve25519 public key: what nodes send to the broker and status shows.
-public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
-
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == PrivateKey.length else { return nil }
-        self.bytes = bytes
-    }
-
-    /// Decodes standard base64 of exactly 32 bytes.
-    public init?(base64: String) {
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        self.init(bytes: Array(data))
-    }
-
-    public var base64: String { Data(bytes).base64EncodedString() }
-    public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
-    public var description: String { base64 }
-}
-
 /// libsodium must be initialised once before use; `ready` does it on first access.
 enum Sodium {
     static let ready: Bool = sodium_init() >= 0

@@ -1,0 +1,273 @@
+import Foundation
+import Logging
+
+/// The one owner of the per-peer tunnels: answers broker requests, restores peers after a
+/// restart, sweeps idle ones and applies a new key policy. All mutable state lives in this
+/// actor; the world is reached only through the protocols it was given.
+///
+/// Invariants: a key has at most one interface; a port or interface number is taken by at
+/// most one peer (provisioned or in flight); a peer is in `peers` only once its interface
+/// is up, stored and registered, and it is deregistered before its interface goes.
+public actor PeerManager {
+    private let backend: any WireGuardBackend
+    private let store: any PeerStore
+    private let registrar: any MeshInterfaceRegistrar
+    private let clock: any WallClock
+    private let logger: Logger
+    private var settings: BrokerSettings
+    private var policy: KeyPolicy
+
+    private struct Peer {
+        var record: PeerRecord
+        let number: Int
+        var sweepsWithoutHandshake = 0
+    }
+
+    private var peers: [PublicKey: Peer] = [:]
+    /// Provisioning under way; a second request for the same key awaits the first.
+    private var inFlight: [PublicKey: Task<BrokerReply, Never>] = [:]
+    private var ports: PortAllocator
+    private var names = PeerInterfaceNames()
+
+    public init(
+        settings: BrokerSettings, policy: KeyPolicy = .open, backend: any WireGuardBackend,
+        store: any PeerStore, registrar: any MeshInterfaceRegistrar, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "gatewayd.broker")
+    ) {
+        self.settings = settings
+        self.policy = policy
+        self.backend = backend
+        self.store = store
+        self.registrar = registrar
+        self.clock = clock
+        self.logger = logger
+        ports = PortAllocator(range: settings.ports)
+    }
+
+    // MARK: Requests
+
+    /// The answer to one broker request; provisions the tunnel when the key is new.
+    public func handle(_ request: BrokerRequest) async -> BrokerReply {
+        let key = request.publicKey
+        guard policy.permits(key) else {
+            logger.info("refused \(key): not permitted by the key lists")
+            return .refused
+        }
+        if var peer = peers[key] {
+            // Known key: same port, tunnel untouched.
+            peer.record.lastSeen = clock.now()
+            peer.sweepsWithoutHandshake = 0
+            peers[key] = peer
+            return accepted(peer.record.port)
+        }
+        if let provisioning = inFlight[key] { return await provisioning.value }
+        guard peers.count + inFlight.count < settings.maxConnections else {
+            logger.warning("refused \(key): \(settings.maxConnections) connections (MAXCONNECTIONS) reached")
+            return .refused
+        }
+        guard let port = ports.allocate() else {
+            logger.warning("refused \(key): no free port in \(settings.ports)")
+            return .refused
+        }
+        guard let number = names.allocate() else {
+            ports.release(port)
+            logger.warning("refused \(key): no free interface name")
+            return .refused
+        }
+        let spec = PeerInterfaceSpec(number: number, listenPort: port, mtu: settings.mtu, peer: key)
+        let provisioning = Task { await self.provision(spec) }
+        inFlight[key] = provisioning
+        return await provisioning.value
+    }
+
+    private func provision(_ spec: PeerInterfaceSpec) async -> BrokerReply {
+        defer { inFlight[spec.peer] = nil }
+        let now = clock.now()
+        let record = PeerRecord(key: spec.peer, interface: spec.name, port: spec.listenPort, created: now, lastSeen: now)
+        guard await bringUp(spec, record: record) else {
+            release(number: spec.number, port: spec.listenPort)
+            return .refused
+        }
+        await registrar.add(spec.name)
+        peers[spec.peer] = Peer(record: record, number: spec.number)
+        logger.info("provisioned \(spec.name) port \(spec.listenPort) for \(spec.peer)")
+        return accepted(spec.listenPort)
+    }
+
+    /// Creates the interface and stores the record; on any failure undoes both.
+    private func bringUp(_ spec: PeerInterfaceSpec, record: PeerRecord) async -> Bool {
+        do {
+            try await backend.create(spec)
+        } catch {
+            logger.error("creating \(spec.name) for \(spec.peer): \(error)")
+            try? await backend.remove(spec.name)
+            return false
+        }
+        do {
+            try store.save(record)
+            return true
+        } catch {
+            logger.error("storing \(spec.name) for \(spec.peer): \(error)")
+            try? await backend.remove(spec.name)
+            return false
+        }
+    }
+
+    private func accepted(_ port: UInt16) -> BrokerReply {
+        .accepted(port: port, time: Int64(clock.now().timeIntervalSince1970.rounded(.down)))
+    }
+
+    // MARK: Removal
+
+    public enum RemovalReason: String, Sendable {
+        case idle = "idle", neverHandshook = "never handshook", denied = "denied by key lists"
+        case vanished = "interface vanished", stray = "not in the store"
+    }
+
+    /// Deregisters, deletes the interface, forgets the record: in that order, so no daemon
+    /// ever holds an interface that is gone.
+    private func remove(_ key: PublicKey, _ reason: RemovalReason) async {
+        guard let peer = peers.removeValue(forKey: key) else { return }
+        let name = peer.record.interface
+        await registrar.remove(name)
+        do { try await backend.remove(name) } catch { logger.error("removing \(name): \(error)") }
+        do { try store.delete(key) } catch { logger.error("forgetting \(name) in the store: \(error)") }
+        release(number: peer.number, port: peer.record.port)
+        logger.info("removed \(name) of \(key): \(reason.rawValue)")
+    }
+
+    private func release(number: Int, port: UInt16) {
+        names.release(number)
+        ports.release(port)
+    }
+
+    // MARK: Restore
+
+    /// Makes the kernel and the store agree after a (re)start: adopts interfaces that match
+    /// their record, recreates missing ones with their old port, removes strays, and
+    /// registers every peer with the mesh daemons. Call once, before serving requests.
+    public func restore() async throws {
+        let records = try store.all()
+        let observed = try await backend.list()
+        let plan = RestorePlan(records: records, observed: observed, policy: policy)
+        for name in plan.removeInterfaces {
+            await registrar.remove(name)
+            do { try await backend.remove(name) } catch { logger.error("removing \(name): \(error)") }
+            logger.info("removed \(name): \(RemovalReason.stray.rawValue) or not matching its record")
+        }
+        for record in plan.forget {
+            do { try store.delete(record.key) } catch { logger.error("forgetting \(record.interface): \(error)") }
+        }
+        var recreate = plan.recreate
+        for record in plan.adopt {
+            if let number = PeerInterfaceNames.number(of: record.interface), names.reserve(number) {
+                if ports.reserve(record.port) {
+                    peers[record.key] = Peer(record: record, number: number)
+                    continue
+                }
+                names.release(number)
+            }
+            // Two records claimed one name or port: rebuild this one elsewhere.
+            await registrar.remove(record.interface)
+            try? await backend.remove(record.interface)
+            recreate.append(record)
+        }
+        for record in recreate { await recreatePeer(record) }
+        for peer in peers.values.sorted(by: { $0.number < $1.number }) { await registrar.add(peer.record.interface) }
+        logger.info("restored \(peers.count) peers (\(plan.adopt.count) adopted, \(recreate.count) recreated, \(plan.removeInterfaces.count) interfaces removed)")
+    }
+
+    /// Rebuilds a stored peer, on its old name and port when they are still free.
+    private func recreatePeer(_ old: PeerRecord) async {
+        let oldNumber = PeerInterfaceNames.number(of: old.interface)
+        guard let number = oldNumber.flatMap({ names.reserve($0) ? $0 : nil }) ?? names.allocate() else { return forget(old) }
+        guard let port = ports.reserve(old.port) ? old.port : ports.allocate() else {
+            names.release(number)
+            return forget(old)
+        }
+        let spec = PeerInterfaceSpec(number: number, listenPort: port, mtu: settings.mtu, peer: old.key)
+        var record = old
+        record.interface = spec.name
+        record.port = port
+        guard await bringUp(spec, record: record) else {
+            release(number: number, port: port)
+            return forget(old)
+        }
+        peers[old.key] = Peer(record: record, number: number)
+    }
+
+    private func forget(_ record: PeerRecord) {
+        logger.warning("could not restore \(record.interface) for \(record.key); the node will ask again")
+        do { try store.delete(record.key) } catch { logger.error("forgetting \(record.interface): \(error)") }
+    }
+
+    // MARK: Sweep
+
+    /// One idle sweep. Returns the keys removed.
+    @discardableResult
+    public func sweep() async -> [PublicKey] {
+        let observed: [String: ObservedPeerInterface]
+        do {
+            observed = Dictionary(try await backend.list().map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        } catch {
+            logger.error("idle sweep: listing interfaces: \(error)")
+            return []
+        }
+        let now = clock.now()
+        var removals: [(PublicKey, RemovalReason)] = []
+        for (key, peer) in peers {
+            guard let interface = observed[peer.record.interface] else {
+                removals.append((key, .vanished))
+                continue
+            }
+            let verdict = settings.sweep.verdict(latestHandshake: interface.latestHandshake, lastRequest: peer.record.lastSeen,
+                                                 sweepsWithoutHandshake: peer.sweepsWithoutHandshake, now: now)
+            switch verdict {
+            case .keep(let strikes):
+                peers[key]?.sweepsWithoutHandshake = strikes
+                if let handshake = interface.latestHandshake, handshake > peer.record.lastSeen {
+                    peers[key]?.record.lastSeen = handshake
+                }
+                if let record = peers[key]?.record, record != peer.record { persist(record) }
+            case .removeIdle: removals.append((key, .idle))
+            case .removeNeverHandshook: removals.append((key, .neverHandshook))
+            }
+        }
+        for (key, reason) in removals { await remove(key, reason) }
+        return removals.map(\.0)
+    }
+
+    /// Sweeps every `settings.sweep.interval` until the task is cancelled.
+    public func runIdleSweeps() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: settings.sweep.interval) } catch { return }
+            await sweep()
+        }
+    }
+
+    private func persist(_ record: PeerRecord) {
+        do { try store.save(record) } catch { logger.error("storing \(record.interface): \(error)") }
+    }
+
+    // MARK: Reload
+
+    /// A new key policy: refuses denied keys from now on and removes their tunnels.
+    public func apply(_ newPolicy: KeyPolicy) async {
+        policy = newPolicy
+        for key in peers.keys where !newPolicy.permits(key) { await remove(key, .denied) }
+    }
+
+    /// New limits from a reloaded config. The port range and MTU apply to new peers only;
+    /// a lowered MAXCONNECTIONS refuses new peers until enough have gone.
+    public func apply(maxConnections: Int) {
+        settings.maxConnections = maxConnections
+    }
+
+    // MARK: Status
+
+    public var records: [PeerRecord] {
+        peers.values.sorted { $0.number < $1.number }.map(\.record)
+    }
+
+    public var connectionCount: Int { peers.count }
+}

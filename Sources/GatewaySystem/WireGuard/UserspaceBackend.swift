@@ -1,0 +1,78 @@
+import Foundation
+import GatewayCore
+import Glibc
+
+/// Per-peer interfaces on wireguard-go: one child per interface, configured through its
+/// UAPI socket (`socketDirectory/IF.sock`), then MTU, multicast, up and fe80::N/64 through
+/// rtnetlink like any link.
+public actor UserspaceBackend: WireGuardBackend {
+    /// wireguard-go's compiled-in socket directory.
+    public static let defaultSocketDirectory = "/var/run/wireguard"
+
+    private let privateKey: PrivateKey
+    private let launcher: any WireGuardGoLauncher
+    private let socketDirectory: String
+    private let readyTimeout: Duration
+    private let links = LinkControl()
+    private var processes: [String: any WireGuardGoProcess] = [:]
+
+    public init(privateKey: PrivateKey, launcher: any WireGuardGoLauncher,
+                socketDirectory: String = defaultSocketDirectory, readyTimeout: Duration = .seconds(5)) {
+        self.privateKey = privateKey
+        self.launcher = launcher
+        self.socketDirectory = socketDirectory
+        self.readyTimeout = readyTimeout
+    }
+
+    private func client(_ name: String) -> UAPIClient { UAPIClient(socketPath: "\(socketDirectory)/\(name).sock") }
+
+    public func create(_ spec: PeerInterfaceSpec) async throws {
+        let name = spec.name
+        guard !links.exists(name) else { throw NetlinkError(operation: "creating \(name)", errno: EEXIST) }
+        processes[name] = try launcher.start(interface: name)
+        do {
+            let device = try await waitUntilServing(name)
+            try device.configure(privateKey: privateKey, listenPort: spec.listenPort, peer: spec.peer)
+            try links.configure(name: name, mtu: spec.mtu)
+            try links.addAddress(spec.linkLocalAddress, prefixLength: PeerInterfaceSpec.linkLocalPrefixLength, to: name)
+        } catch {
+            try? await remove(name)
+            throw error
+        }
+    }
+
+    /// Polls until the UAPI socket answers `get`: wireguard-go creates the TUN, then the socket.
+    private func waitUntilServing(_ name: String) async throws -> UAPIClient {
+        let device = client(name)
+        let deadline = ContinuousClock.now + readyTimeout
+        while true {
+            do {
+                _ = try device.device()
+                return device
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    public func remove(_ name: String) async throws {
+        // Deleting the TUN makes wireguard-go exit; stopping it covers a hung one.
+        defer {
+            processes.removeValue(forKey: name)?.stop()
+            unlink("\(socketDirectory)/\(name).sock")
+        }
+        try links.delete(name: name)
+    }
+
+    public func list() async throws -> [ObservedPeerInterface] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: socketDirectory)) ?? []
+        return files.compactMap { file -> ObservedPeerInterface? in
+            guard file.hasSuffix(".sock") else { return nil }
+            let name = String(file.dropLast(".sock".count))
+            guard PeerInterfaceNames.number(of: name) != nil, let device = try? client(name).device() else { return nil }
+            return ObservedPeerInterface(name: name, listenPort: device.listenPort, peers: device.peers.map(\.key),
+                                         latestHandshake: device.peers.first?.latestHandshake)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import GatewayCore
+import GatewaySystem
+import Glibc
+import Testing
+
+/// The userspace backend against a real wireguard-go, in this namespace. The interface
+/// number is derived from the PID: the UAPI socket directory is shared machine-wide.
+@Suite(.enabled(if: getuid() == 0, "needs root (TUN, rtnetlink)"), .serialized)
+struct BrokerUserspaceBackendTests {
+    let number = 900_000 + Int(getpid() % 90_000)
+    let node = PrivateKey.generate().publicKey
+
+    @Test func createsConfiguresListsAndRemovesAnInterface() async throws {
+        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: ProcessLauncher())
+        let spec = PeerInterfaceSpec(number: number, listenPort: 40999, mtu: 1374, peer: node)
+        defer { _ = try? Shell.run("ip", "link", "del", spec.name) }
+        let started = ContinuousClock.now
+        try await backend.create(spec)
+        let latency = ContinuousClock.now - started
+        print("userspace peer provisioned in \(latency)")
+
+        let listed = try await backend.list().first { $0.name == spec.name }
+        #expect(listed == ObservedPeerInterface(name: spec.name, listenPort: 40999, peers: [node], latestHandshake: nil))
+        let link = try Shell.run("ip", "-6", "addr", "show", "dev", spec.name)
+        #expect(link.contains("mtu 1374"))
+        #expect(link.contains("MULTICAST") && link.contains(",UP"))
+        #expect(link.contains("inet6 \(spec.linkLocalAddress)/64"))
+
+        try await backend.remove(spec.name)
+        #expect(try await backend.list().first { $0.name == spec.name } == nil)
+        #expect(if_nametoindex(spec.name) == 0)
+    }
+
+    @Test func aFailedCreateLeavesNoInterfaceBehind() async throws {
+        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: ProcessLauncher(),
+                                       socketDirectory: "/nonexistent", readyTimeout: .milliseconds(300))
+        let spec = PeerInterfaceSpec(number: number + 1, listenPort: 40998, mtu: 1374, peer: node)
+        await #expect(throws: (any Error).self) { try await backend.create(spec) }
+        #expect(if_nametoindex(spec.name) == 0)
+    }
+}
