@@ -12,6 +12,8 @@ final class GatewayNamespace {
         try namespace.exec("ip", "link", "set", "lo", "up")
         try namespace.addVeth("wan0")
         try namespace.addVeth("mesh0")
+        // OWNIP lives on the host: babeld installs routes with it as pref-src, l3roamd binds it.
+        try namespace.exec("ip", "-6", "addr", "add", "2001:db8:0:1::1/128", "dev", "lo")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace.name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         envFile = directory.appendingPathComponent("env-file")
