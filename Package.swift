@@ -19,12 +19,16 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CIPTC", pkgConfig: "libip6tc"),
         // What Swift cannot import: macros, flexible arrays, xtables entries.
-        .target(name: "CGatewayShims", dependencies: ["CMnl", "CIPTC"]),
+        // libiptc is only reached through it, so its link flags are stated here.
+        .target(
+            name: "CGatewayShims", dependencies: ["CMnl", "CIPTC"],
+            linkerSettings: [.linkedLibrary("ip4tc"), .linkedLibrary("ip6tc")]
+        ),
         // The only Swift code that touches the C modules.
         .target(
             name: "GatewaySystem",
             dependencies: [
-                "CMnl", "CSodium", "CIPTC", "CGatewayShims", "GatewayCore",
+                "CMnl", "CSodium", "CGatewayShims", "GatewayCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -10,5 +10,6 @@ size_t gw_mnl_socket_buffer_size(void);
 uint16_t gw_rta_max(void);
 
 #include "xtables_shims.h"
+#include "iptc_shims.h"
 
 #endif

@@ -1,4 +1,4 @@
-import CIPTC
+import CGatewayShims
 import GatewayCore
 
 /// libiptc's API for one family, as function references over raw entry pointers, so that
@@ -27,41 +27,27 @@ struct LibIPTC: Sendable {
 
     static func of(_ family: IPFamily) -> LibIPTC { family == .ipv4 ? ipv4 : ipv6 }
 
-    static let ipv4 = LibIPTC(
-        open: { iptc_init($0) },
-        free: { iptc_free($0) },
-        firstChain: { iptc_first_chain($0) },
-        nextChain: { iptc_next_chain($0) },
-        isChain: { iptc_is_chain($0, $1) },
-        isBuiltin: { iptc_builtin($0, $1) },
-        firstRule: { UnsafeRawPointer(iptc_first_rule($0, $1)) },
-        nextRule: { UnsafeRawPointer(iptc_next_rule($0.assumingMemoryBound(to: ipt_entry.self), $1)) },
-        target: { iptc_get_target($0.assumingMemoryBound(to: ipt_entry.self), $1) },
-        insert: { iptc_insert_entry($0, $1.assumingMemoryBound(to: ipt_entry.self), $2, $3) },
-        append: { iptc_append_entry($0, $1.assumingMemoryBound(to: ipt_entry.self), $2) },
-        deleteNumber: { iptc_delete_num_entry($0, $1, $2) },
-        flush: { iptc_flush_entries($0, $1) },
-        createChain: { iptc_create_chain($0, $1) },
-        deleteChain: { iptc_delete_chain($0, $1) },
-        commit: { iptc_commit($0) },
-        strerror: { iptc_strerror($0) })
+    static let ipv4 = LibIPTC(ipv6: 0)
+    static let ipv6 = LibIPTC(ipv6: 1)
 
-    static let ipv6 = LibIPTC(
-        open: { ip6tc_init($0) },
-        free: { ip6tc_free($0) },
-        firstChain: { ip6tc_first_chain($0) },
-        nextChain: { ip6tc_next_chain($0) },
-        isChain: { ip6tc_is_chain($0, $1) },
-        isBuiltin: { ip6tc_builtin($0, $1) },
-        firstRule: { UnsafeRawPointer(ip6tc_first_rule($0, $1)) },
-        nextRule: { UnsafeRawPointer(ip6tc_next_rule($0.assumingMemoryBound(to: ip6t_entry.self), $1)) },
-        target: { ip6tc_get_target($0.assumingMemoryBound(to: ip6t_entry.self), $1) },
-        insert: { ip6tc_insert_entry($0, $1.assumingMemoryBound(to: ip6t_entry.self), $2, $3) },
-        append: { ip6tc_append_entry($0, $1.assumingMemoryBound(to: ip6t_entry.self), $2) },
-        deleteNumber: { ip6tc_delete_num_entry($0, $1, $2) },
-        flush: { ip6tc_flush_entries($0, $1) },
-        createChain: { ip6tc_create_chain($0, $1) },
-        deleteChain: { ip6tc_delete_chain($0, $1) },
-        commit: { ip6tc_commit($0) },
-        strerror: { ip6tc_strerror($0) })
+    /// libiptc's calls are C wrappers that pick iptc_* or ip6tc_* (see iptc_shims.h for why).
+    private init(ipv6 flag: Int32) {
+        open = { gw_iptc_init(flag, $0) }
+        free = { gw_iptc_free(flag, $0) }
+        firstChain = { gw_iptc_first_chain(flag, $0) }
+        nextChain = { gw_iptc_next_chain(flag, $0) }
+        isChain = { gw_iptc_is_chain(flag, $0, $1) }
+        isBuiltin = { gw_iptc_builtin(flag, $0, $1) }
+        firstRule = { gw_iptc_first_rule(flag, $0, $1) }
+        nextRule = { gw_iptc_next_rule(flag, $0, $1) }
+        target = { gw_iptc_get_target(flag, $0, $1) }
+        insert = { gw_iptc_insert_entry(flag, $0, $1, $2, $3) }
+        append = { gw_iptc_append_entry(flag, $0, $1, $2) }
+        deleteNumber = { gw_iptc_delete_num_entry(flag, $0, $1, $2) }
+        flush = { gw_iptc_flush_entries(flag, $0, $1) }
+        createChain = { gw_iptc_create_chain(flag, $0, $1) }
+        deleteChain = { gw_iptc_delete_chain(flag, $0, $1) }
+        commit = { gw_iptc_commit(flag, $0) }
+        strerror = { gw_iptc_strerror(flag, $0) }
+    }
 }
