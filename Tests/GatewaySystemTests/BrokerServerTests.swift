@@ -25,6 +25,19 @@ import Testing
         await server.stop()
     }
 
+    /// The product's default: every IPv4 and every IPv6 address, on one port.
+    @Test func theWildcardAddressesOfBothFamiliesBindTogether() async throws {
+        let manager = NullBrokerWorld().manager(maxConnections: 10)
+        let probe = try await BrokerServer.start(hosts: ["127.0.0.1"], port: 0, logger: NullBrokerWorld.quiet) { await manager.handle($0) }
+        let port = try #require(probe.localAddresses.first?.port)
+        await probe.stop()
+        let server = try await BrokerServer.start(port: port, logger: NullBrokerWorld.quiet) { await manager.handle($0) }
+        #expect(server.localAddresses.count == 2)
+        let answer = try await LoopbackClient.exchange(port: port, request: Self.request(Self.key(1)))
+        #expect(try decode(answer).port == 40000)
+        await server.stop()
+    }
+
     func port(_ server: BrokerServer, v6: Bool = false) -> Int {
         server.localAddresses.first { ($0.protocol == .inet6) == v6 }!.port!
     }

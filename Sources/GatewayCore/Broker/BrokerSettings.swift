@@ -12,8 +12,8 @@ public struct BrokerSettings: Sendable, Equatable {
         self.sweep = sweep
     }
 
-    public init(config: GatewayConfig, sweep: IdleSweep = IdleSweep()) {
+    public init(config: GatewayConfig) {
         self.init(ports: config.startPort..<config.endPort, mtu: config.mtu,
-                  maxConnections: config.maxConnections, sweep: sweep)
+                  maxConnections: config.maxConnections, sweep: config.broker.sweep)
     }
 }

@@ -201,6 +201,21 @@ public actor PeerManager {
         do { try store.delete(record.key) } catch { logger.error("forgetting \(record.interface): \(error)") }
     }
 
+    // MARK: Shutdown
+
+    /// Deregisters and removes every peer interface but keeps the store: the next start
+    /// recreates each tunnel on its old port, so nodes need no new broker request.
+    public func shutdown() async {
+        for peer in peers.values.sorted(by: { $0.number < $1.number }) {
+            await registrar.remove(peer.record.interface)
+            do { try await backend.remove(peer.record.interface) } catch {
+                logger.error("removing \(peer.record.interface): \(error)")
+            }
+        }
+        logger.info("removed \(peers.count) peer interfaces; their records stay for the next start")
+        peers.removeAll()
+    }
+
     // MARK: Sweep
 
     /// One idle sweep. Returns the keys removed.

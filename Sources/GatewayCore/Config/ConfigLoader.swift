@@ -101,6 +101,7 @@ struct ConfigReader {
             debug: flag("DEBUG"))
         let babelPort = port("BABELPORT", default: GatewayConfig.Defaults.babelPort)
         let daemons = daemonSettings(runDirectory: config.runDirectory, babelPort: babelPort)
+        let broker = brokerOptions()
         guard problems.isEmpty, let wholeNet, let nodePrefix, let clientPrefix, let nextNode else { return nil }
         return GatewayConfig(
             wholeNet: wholeNet, nodePrefix: nodePrefix, clientPrefix: clientPrefix, clatPrefix: clatPrefix,
@@ -110,7 +111,21 @@ struct ConfigReader {
             mtu: config.mtu, wan: wan, maxConnections: maxConnections, l3roamdSocket: config.l3roamdSocket,
             mmfdSocket: config.mmfdSocket, meshInterfaces: meshInterfaces, debug: config.debug,
             runDirectory: config.runDirectory, stateDirectory: config.stateDirectory, rulePriority: config.rulePriority,
-            daemons: daemons)
+            daemons: daemons, broker: broker)
+    }
+
+    /// WireGuard backend, key lists, sweep timing, wireguard-go.
+    mutating func brokerOptions() -> BrokerOptions {
+        let backendText = raw("WG_BACKEND") ?? BrokerOptions.Backend.auto.rawValue
+        let backend = BrokerOptions.Backend(rawValue: backendText)
+        if backend == nil { problem("WG_BACKEND", "\"\(backendText)\" is not kernel, userspace or auto") }
+        let allow = raw("ALLOWKEYS").map { path("ALLOWKEYS", default: $0) }
+        let deny = raw("DENYKEYS").map { path("DENYKEYS", default: $0) }
+        let sweep = IdleSweep(interval: .seconds(integer("SWEEPINTERVAL", default: 300, in: 1...86400)),
+                              idleTimeout: TimeInterval(integer("IDLETIMEOUT", default: 600, in: 1...604800)))
+        return BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
+                             sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
+                             uapiDirectory: path("WGSOCKETDIR", default: "/var/run/wireguard"))
     }
 
     /// Which daemons run from where, how babeld is reached, and the restart policy.

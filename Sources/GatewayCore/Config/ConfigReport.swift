@@ -52,7 +52,12 @@ public struct ConfigReport: Sendable, Encodable {
             "RESTARTLIMIT": "\(config.daemons.restart.failureLimit)", "ONFAILURE": config.daemons.restart.onGiveUp.rawValue,
             "BACKOFFMAX": "\(config.daemons.restart.maxBackoff.components.seconds)",
             "READYTIMEOUT": "\(config.daemons.restart.readyTimeout.components.seconds)",
-            "STOPTIMEOUT": "\(config.daemons.restart.stopTimeout.components.seconds)", "L3ROAMDSOCK": config.l3roamdSocket, "MMFDSOCK": config.mmfdSocket,
+            "STOPTIMEOUT": "\(config.daemons.restart.stopTimeout.components.seconds)",
+            "WG_BACKEND": config.broker.backend.rawValue, "ALLOWKEYS": config.broker.keyLists.allowListPath ?? "",
+            "DENYKEYS": config.broker.keyLists.denyListPath ?? "",
+            "SWEEPINTERVAL": "\(config.broker.sweep.interval.components.seconds)",
+            "IDLETIMEOUT": "\(Int(config.broker.sweep.idleTimeout))", "WIREGUARDGO": config.broker.wireguardGo,
+            "WGSOCKETDIR": config.broker.uapiDirectory, "L3ROAMDSOCK": config.l3roamdSocket, "MMFDSOCK": config.mmfdSocket,
             "MESHIFS": config.meshInterfaces.joined(separator: " "), "RUNDIR": config.runDirectory,
             "STATEDIR": config.stateDirectory, "RULEPRIORITY": "\(config.rulePriority)", "DEBUG": config.debug ? "true" : "false",
         ]

@@ -38,6 +38,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var rulePriority: UInt32
     /// BABELD, MMFD, L3ROAMD, BABELPORT and the restart policy.
     public var daemons: DaemonSettings
+    /// WG_BACKEND, ALLOWKEYS, DENYKEYS, the idle sweep, wireguard-go.
+    public var broker: BrokerOptions
 
     public init(
         wholeNet: IPv6Prefix, nodePrefix: IPv6Prefix, clientPrefix: IPv6Prefix,
@@ -50,7 +52,7 @@ public struct GatewayConfig: Sendable, Equatable {
         l3roamdSocket: String = Defaults.l3roamdSocket, mmfdSocket: String = Defaults.mmfdSocket,
         meshInterfaces: [String] = [], debug: Bool = false,
         runDirectory: String = Defaults.runDirectory, stateDirectory: String = Defaults.stateDirectory,
-        rulePriority: UInt32 = Defaults.rulePriority, daemons: DaemonSettings? = nil
+        rulePriority: UInt32 = Defaults.rulePriority, daemons: DaemonSettings? = nil, broker: BrokerOptions = BrokerOptions()
     ) {
         self.wholeNet = wholeNet
         self.nodePrefix = nodePrefix
@@ -74,6 +76,7 @@ public struct GatewayConfig: Sendable, Equatable {
         self.runDirectory = runDirectory
         self.stateDirectory = stateDirectory
         self.rulePriority = rulePriority
+        self.broker = broker
         self.daemons = daemons ?? DaemonSettings(
             binaries: [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"],
             babelControl: .unix(runDirectory + "/" + Defaults.babelSocketName))

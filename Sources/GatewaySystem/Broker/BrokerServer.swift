@@ -45,7 +45,9 @@ public final class BrokerServer: Sendable {
                         }
                     }
                 // An IPv6 wildcard of its own: without V6ONLY it would also claim IPv4.
-                let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+                // Numeric parsing, never getaddrinfo: in a namespace without IPv4 addresses it maps
+                // 0.0.0.0 to ::ffff:0.0.0.0, which bind refuses on a V6ONLY socket.
+                let address = try SocketAddress(ipAddress: host, port: port)
                 if address.protocol == .inet6 {
                     _ = bootstrap.serverChannelOption(
                         ChannelOptions.socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)), value: 1)

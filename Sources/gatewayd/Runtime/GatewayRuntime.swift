@@ -3,24 +3,28 @@ import GatewayCore
 import GatewaySystem
 import Logging
 
-/// What `run` keeps alive: the host plan and the supervised daemons, with one owner of
-/// the current configuration. Start order: key, host plan (firewall verified) → babeld →
-/// mmfd and l3roamd; stop order the reverse, then teardown.
+/// What `run` keeps alive: the host plan, the supervised daemons and the broker, with one
+/// owner of the current configuration. Start order: key, host plan (firewall verified) →
+/// babeld → mmfd and l3roamd → peers restored → broker open; stop order the reverse,
+/// then teardown.
 final class GatewayRuntime {
     private var config: GatewayConfig
     private let configuration: ConfigurationOptions
     private let logger: Logger
     private let supervisor: Supervisor
     private let reaper: Reaper
+    private let launcher: ChildLauncher
+    private var broker: BrokerService?
 
     init(config: GatewayConfig, configuration: ConfigurationOptions, events: EventSender, logger: Logger) {
         self.config = config
         self.configuration = configuration
         self.logger = logger
+        launcher = ChildLauncher(logger: logger)
         supervisor = Supervisor(
             commandLines: Self.commandLines(config), policy: config.daemons.restart,
             staticInterfaces: config.meshInterfaces,
-            launcher: DaemonLauncher(launcher: ChildLauncher(logger: logger), babelControl: config.daemons.babelControl),
+            launcher: DaemonLauncher(launcher: launcher, babelControl: config.daemons.babelControl),
             control: DaemonClients(config: config, babelControl: config.daemons.babelControl), logger: logger,
             onGiveUp: { status, reason in events.send(.giveUp(status: status, reason: reason)) })
         let supervisor = self.supervisor
@@ -47,6 +51,20 @@ final class GatewayRuntime {
         let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
         log(changes, reason: "start")
         await supervisor.start()
+        await waitForBabeld()
+        broker = try await HostCommand.run("opening the broker") {
+            try await BrokerService.start(config: config, privateKey: key, launcher: launcher,
+                                          registrar: SupervisorRegistrar(supervisor: supervisor), logger: logger)
+        }
+    }
+
+    /// The broker opens once babeld routes (or its readiness deadline passed: peers are
+    /// registered whenever it comes up, so waiting longer would only keep nodes out).
+    private func waitForBabeld() async {
+        let deadline = ContinuousClock.now + config.daemons.restart.readyTimeout
+        while ContinuousClock.now < deadline, await !supervisor.isReady(.babeld) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Converges again. A firewall failure has removed gatewayd's state (fail closed) and
@@ -58,6 +76,7 @@ final class GatewayRuntime {
         } catch let error as HostChangeError where !error.isFirewall {
             logger.error("reconciling (\(reason)) failed, retrying at the next change or check: \(error)")
         } catch {
+            await broker?.stop()
             await supervisor.stopAll()
             _ = try HostCommand.run("reconciling the host (\(reason))") { throw error }
         }
@@ -80,11 +99,13 @@ final class GatewayRuntime {
             logger.error("reload failed: \(error)")
             return
         }
+        await broker?.reload(config: fresh)
         let restarted = await supervisor.update(commandLines: Self.commandLines(fresh))
         logger.info("configuration reloaded", metadata: ["restarted": "\(restarted.map(\.rawValue))"])
     }
 
     func stop() async throws {
+        await broker?.stop()
         await supervisor.stopAll()
         let changes = try HostCommand.run("tearing down") { try Reconciler(host: host).teardown() }
         log(changes, reason: "shutdown")

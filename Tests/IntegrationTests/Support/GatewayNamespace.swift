@@ -37,6 +37,7 @@ final class GatewayNamespace {
             MESHIFS=mesh0
             PRIVATEKEY=\(directory.path)/private.key
             RUNDIR=\(directory.path)/run
+            STATEDIR=\(directory.path)/state
             MMFD=\(directory.path)/bin/mmfd
             L3ROAMD=\(directory.path)/bin/l3roamd
             MMFDSOCK=\(directory.path)/mmfd.sock

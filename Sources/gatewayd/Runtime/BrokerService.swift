@@ -1,0 +1,61 @@
+import Foundation
+import GatewayCore
+import GatewaySystem
+import Logging
+
+/// The broker half of `run`: the WireGuard backend, the peer store, the peer manager and
+/// the wg-broker v1 server, started together after the host plan and stopped together.
+final class BrokerService {
+    private let peers: PeerManager
+    private let server: BrokerServer
+    private let sweeps: Task<Void, Never>
+    private let logger: Logger
+
+    private init(peers: PeerManager, server: BrokerServer, sweeps: Task<Void, Never>, logger: Logger) {
+        self.peers = peers
+        self.server = server
+        self.sweeps = sweeps
+        self.logger = logger
+    }
+
+    static func start(config: GatewayConfig, privateKey: PrivateKey, launcher: ChildLauncher,
+                      registrar: any MeshInterfaceRegistrar, logger: Logger) async throws -> BrokerService {
+        let override = config.broker.backend == .auto ? nil : config.broker.backend.rawValue
+        let choice = try WireGuardBackendChoice.resolve(override: override)
+        let backend = choice.makeBackend(
+            privateKey: privateKey, launcher: SupervisedWireGuardGo(launcher: launcher, binary: config.broker.wireguardGo),
+            socketDirectory: config.broker.uapiDirectory)
+        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let store = try SQLitePeerStore(path: config.stateDirectory + "/" + SQLitePeerStore.fileName)
+        let peers = PeerManager(settings: BrokerSettings(config: config), policy: try config.broker.keyLists.load(),
+                                backend: backend, store: store, registrar: registrar, logger: logger)
+        try await peers.restore()
+        let server = try await BrokerServer.start(port: Int(config.brokerPort), logger: logger) { await peers.handle($0) }
+        logger.info("broker open", metadata: ["backend": "\(choice.rawValue)", "port": "\(config.brokerPort)"])
+        return BrokerService(peers: peers, server: server, sweeps: Task { await peers.runIdleSweeps() }, logger: logger)
+    }
+
+    /// New limits and key lists; a broken key list keeps the old one.
+    func reload(config: GatewayConfig) async {
+        await peers.apply(maxConnections: config.maxConnections)
+        do { await peers.apply(try config.broker.keyLists.load()) } catch {
+            logger.error("key lists not reloaded: \(error)")
+        }
+    }
+
+    /// Closes the broker, then removes the peer interfaces (their records stay).
+    func stop() async {
+        await server.stop()
+        sweeps.cancel()
+        await peers.shutdown()
+    }
+}
+
+/// The broker registers peer interfaces with the daemons through the supervisor's registry.
+struct SupervisorRegistrar: MeshInterfaceRegistrar {
+    let supervisor: Supervisor
+
+    func add(_ name: String) async { await supervisor.addMeshInterface(name) }
+    func remove(_ name: String) async { await supervisor.removeMeshInterface(name) }
+}
