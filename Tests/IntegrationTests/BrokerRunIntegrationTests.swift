@@ -36,11 +36,8 @@ final class BrokerRunIntegrationTests {
     /// Starts `gatewayd run` as PID 1 of its own PID namespace, as in a container: when it
     /// is killed, the kernel ends its daemons and wireguard-go children with it.
     func start() async throws -> BackgroundProcess {
-        var command = gateway.gatewaydCommand("run")
-        command.insert(contentsOf: ["unshare", "--pid", "--fork", "--mount-proc"],
-                       at: try #require(command.firstIndex(of: BuiltProduct.path("gatewayd"))))
-        let run = try BackgroundProcess(command, logFile: gateway.directory.appendingPathComponent("run.log"))
-        #expect(try await eventually(timeout: .seconds(20)) { run.output.contains("broker open") }, "\(run.output)")
+        let run = try BackgroundProcess(gateway.gatewaydCommandAsPid1("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
+        #expect(await eventually(timeout: .seconds(20)) { run.output.contains("broker open") }, "\(run.output)")
         return run
     }
 
@@ -108,7 +105,7 @@ final class BrokerRunIntegrationTests {
         #expect(error["code"] as? Int == 1)
         #expect(error["reason"] as? String == "Remote peer is not accepting additional connections")
 
-        let pid1 = try #require(SupervisorIntegrationTests.children(of: run.pid).first { $0.command == "gatewayd" }?.pid)
+        let pid1 = try #require(GatewayNamespace.pid1(under: run.pid))
         kill(pid1, SIGKILL)
         _ = await run.waitForExit(timeout: .seconds(5))
         run = try await start()

@@ -146,35 +146,20 @@ final class SupervisorIntegrationTests {
         try gateway.addOperatorState()
         let before = try gateway.snapshot()
 
-        var command = gateway.gatewaydCommand("run")
-        let gatewaydAt = try #require(command.firstIndex(of: BuiltProduct.path("gatewayd")))
-        command.insert(contentsOf: ["unshare", "--pid", "--fork", "--mount-proc"], at: gatewaydAt)
-        let run = try BackgroundProcess(command, logFile: gateway.directory.appendingPathComponent("run.log"))
+        let run = try BackgroundProcess(gateway.gatewaydCommandAsPid1("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
         #expect(try await eventually(timeout: .seconds(15)) { try registered(with: "l3roamd") == ["mesh0", "mesh1"] }, "\(run.output)")
-        let pid1 = try #require(Self.children(of: run.pid).first { $0.command == "gatewayd" }?.pid, "gatewayd under unshare")
+        let pid1 = try #require(GatewayNamespace.pid1(under: run.pid), "gatewayd under unshare")
         #expect(try String(contentsOfFile: "/proc/\(pid1)/status", encoding: .utf8).contains("NSpid:\t\(pid1)\t1"),
                 "gatewayd is PID 1 of its namespace")
 
         try await Task.sleep(for: .seconds(2))  // the orphaned sleep has ended by now
-        #expect(Self.children(of: pid1).filter { $0.state.hasPrefix("Z") }.isEmpty, "no zombie under PID 1")
-        #expect(Self.children(of: pid1).contains { $0.command == "sleep" } == false)
+        #expect(ProcessTable.children(of: pid1).filter { $0.state.hasPrefix("Z") }.isEmpty, "no zombie under PID 1")
+        #expect(ProcessTable.children(of: pid1).contains { $0.command == "sleep" } == false)
 
         kill(pid1, SIGTERM)
         let status = await run.waitForExit(timeout: .seconds(15))
         #expect(status == 0, "\(run.output)")
         let after = try gateway.snapshot()
         #expect(after == before, "\(lineDifference(before, after))")
-    }
-
-    /// (pid, state, command) of a process's children, from /proc.
-    static func children(of parent: Int32) -> [(pid: Int32, state: String, command: String)] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
-        return pids.compactMap { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            guard fields.count > 1, Int32(fields[1]) == parent else { return nil }
-            return (pid, String(fields[0]), String(stat[stat.index(after: open)..<close]))
-        }
     }
 }

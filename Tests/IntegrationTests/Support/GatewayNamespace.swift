@@ -57,6 +57,21 @@ final class GatewayNamespace {
          BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
     }
 
+    /// The same, as PID 1 of a PID namespace of its own, as in a container: when gatewayd
+    /// dies, the kernel ends its children too. If unshare itself is terminated (a test
+    /// finishing), it passes SIGTERM on, so gatewayd still shuts down in order.
+    func gatewaydCommandAsPid1(_ subcommand: String, _ arguments: [String] = []) -> [String] {
+        var command = gatewaydCommand(subcommand, arguments)
+        let gatewayd = command.firstIndex(of: BuiltProduct.path("gatewayd"))!
+        command.insert(contentsOf: ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM"], at: gatewayd)
+        return command
+    }
+
+    /// The host pid of `gatewayd` started with `gatewaydCommandAsPid1` under `launcher`.
+    static func pid1(under launcher: Int32) -> Int32? {
+        ProcessTable.children(of: launcher).first { $0.command == "gatewayd" }?.pid
+    }
+
     var doubleRecord: String { directory.appendingPathComponent("record").path }
 
     /// What a mesh daemon double received, line by line, `start PID` lines included.
