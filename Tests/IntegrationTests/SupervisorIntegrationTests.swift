@@ -162,4 +162,27 @@ final class SupervisorIntegrationTests {
         let after = try gateway.snapshot()
         #expect(after == before, "\(lineDifference(before, after))")
     }
+
+    /// SIGHUP re-reads the env-file: a daemon whose command line changed is restarted and
+    /// replayed, the others keep running untouched; an invalid file changes nothing.
+    @Test func sighupRestartsOnlyTheDaemonWhoseCommandLineChanged() async throws {
+        let run = try await start()
+        let babeld = try #require(try pid(of: "babeld"))
+        let mmfd = try #require(try pid(of: "mmfd"))
+
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh0 mesh1\nBACKOFFMAX=2\nMTU=100")
+        run.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { run.output.contains("reload rejected") }, "\(run.output)")
+        #expect(try pid(of: "babeld") == babeld)
+
+        // NEXTNODE appears in babeld's filters only.
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh0 mesh1\nBACKOFFMAX=2\nNEXTNODE=2001:db8:0:2::2")
+        run.signal(SIGHUP)
+        let restarted = try await eventually(timeout: .seconds(15)) {
+            try pid(of: "babeld").map { $0 != babeld } == true && babelInterfaces() == ["mesh0", "mesh1"]
+        }
+        #expect(restarted, "\(run.output)")
+        #expect(run.output.contains(#"restarted=["babeld"] [gatewayd] configuration reloaded"#))
+        #expect(try pid(of: "mmfd") == mmfd, "mmfd's command line did not change")
+    }
 }
