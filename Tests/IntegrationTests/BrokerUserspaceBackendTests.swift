@@ -12,9 +12,9 @@ struct BrokerUserspaceBackendTests {
     let node = PrivateKey.generate().publicKey
 
     @Test func createsConfiguresListsAndRemovesAnInterface() async throws {
-        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: ProcessLauncher())
+        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: FoundationWireGuardGo())
         let spec = PeerInterfaceSpec(number: number, listenPort: 40999, mtu: 1374, peer: node)
-        defer { _ = try? Shell.run("ip", "link", "del", spec.name) }
+        defer { _ = try? Command.check(["ip", "link", "del", spec.name]).stdout }
         let started = ContinuousClock.now
         try await backend.create(spec)
         let latency = ContinuousClock.now - started
@@ -22,7 +22,7 @@ struct BrokerUserspaceBackendTests {
 
         let listed = try await backend.list().first { $0.name == spec.name }
         #expect(listed == ObservedPeerInterface(name: spec.name, listenPort: 40999, peers: [node], latestHandshake: nil))
-        let link = try Shell.run("ip", "-6", "addr", "show", "dev", spec.name)
+        let link = try Command.check(["ip", "-6", "addr", "show", "dev", spec.name]).stdout
         #expect(link.contains("mtu 1374"))
         #expect(link.contains("MULTICAST") && link.contains(",UP"))
         #expect(link.contains("inet6 \(spec.linkLocalAddress)/64"))
@@ -33,7 +33,7 @@ struct BrokerUserspaceBackendTests {
     }
 
     @Test func aFailedCreateLeavesNoInterfaceBehind() async throws {
-        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: ProcessLauncher(),
+        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: FoundationWireGuardGo(),
                                        socketDirectory: "/nonexistent", readyTimeout: .milliseconds(300))
         let spec = PeerInterfaceSpec(number: number + 1, listenPort: 40998, mtu: 1374, peer: node)
         await #expect(throws: (any Error).self) { try await backend.create(spec) }
