@@ -20,7 +20,7 @@ import Testing
             "redistribute ip 2a06:8187:fbab:2::/64 eq 128 allow",
             "redistribute ip 2a06:8187:fbab:1::/64 eq 128 allow",
             "redistribute src-ip 2a06:8187:fb00::/40 ip 2000::/3 allow",
-            "redistribute ip ::/0 allow", "redistribute ip 2000::/3 allow",
+            "redistribute ip ::/0 allow", "redistribute ip 2000::/3 allow", "redistribute local deny",
             "install pref-src fd9c:b2b9:17d8:0:61cc:7dd6:ca1c:8896",
             "interface mesh0 type wired rxcost 10 update-interval 60",
         ])

@@ -39,6 +39,9 @@ public enum DaemonCommandLine {
             "redistribute ip \(config.nodePrefix) eq 128 allow",
             "redistribute src-ip \(config.wholeNet) ip 2000::/3 allow",
             "redistribute ip ::/0 allow", "redistribute ip 2000::/3 allow",
+            // As wg-docker's run.sh: never announce the gateway's own addresses. A node that
+            // learned the route to its WireGuard endpoint through the tunnel would loop.
+            "redistribute local deny",
         ]
         if let ownIP = config.ownIP { directives.append("install pref-src \(ownIP)") }
         let interfaces = config.meshInterfaces.isEmpty ? [babelPlaceholderInterface] : config.meshInterfaces
