@@ -114,4 +114,22 @@ final class BrokerRunIntegrationTests {
         #expect(try request(publicKey)["error"] != nil, "still full after the restart")
         _ = secret
     }
+
+    /// kill -9 of gatewayd (PID 1: its wireguard-go children die with it) and a new start:
+    /// the stored peer is rebuilt on its old port and the node's unchanged tunnel works again.
+    @Test func aTunnelWorksAgainAfterGatewaydIsKilledAndStarted() async throws {
+        var run = try await start()
+        let (secret, publicKey) = try Self.keyPair()
+        let port = try #require(try request(publicKey)["port"] as? Int)
+        try await connectNode(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port)
+        let ping = { try self.node.attempt(["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(self.nodeInterface)"]).status == 0 }
+        #expect(try await eventually(timeout: .seconds(20)) { try ping() }, "\(run.output)")
+
+        kill(try #require(GatewayNamespace.pid1(under: run.pid)), SIGKILL)
+        _ = await run.waitForExit(timeout: .seconds(5))
+        #expect(try !ping(), "the tunnel died with gatewayd")
+        run = try await start()
+        #expect(run.output.contains("restored 1 peers (0 adopted, 1 recreated"), "\(run.output)")
+        #expect(try await eventually(timeout: .seconds(30)) { try ping() }, "\(run.output)")
+    }
 }
