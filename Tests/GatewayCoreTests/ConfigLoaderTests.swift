@@ -172,6 +172,15 @@ let wgDockerExample = """
         #expect(loaded.sources["BROKERPORT"] == .environment)
     }
 
+    /// What `docker run --env-file` delivers from wg-docker's example: quotes and comments kept.
+    @Test func environmentValuesAreUnquotedLikeFileValues() throws {
+        let environment = ["WAN": "\"eth0\"", "WHOLENET": "2001:db8::/40 # this is the whole net-wide prefix"]
+        let loaded = try ConfigLoader.load(environment: environment, envFile: ("env-file", Self.minimal.replacingOccurrences(
+            of: "WHOLENET=2001:db8::/40\n", with: ""))).get()
+        #expect(loaded.config.wan == "eth0")
+        #expect(loaded.config.wholeNet == IPv6Prefix("2001:db8::/40"))
+    }
+
     @Test func environmentProblemsSayEnvironment() {
         #expect(problems(Self.minimal, environment: ["MTU": "x"]) == [
             "environment: MTU: \"x\" is not a number from 1280 to 9000",

@@ -28,8 +28,10 @@ struct ConfigReader {
 
     init(environment: [String: String], envFile: (path: String, contents: String)?) {
         missingLocation = envFile?.path ?? "environment"
+        // `docker run --env-file` passes quotes and inline comments through literally, so
+        // environment values get the same unquoting as values read from the file.
         for variable in ConfigVariable.all {
-            if let value = environment[variable.name] { values[variable.name] = (value, .environment) }
+            if let value = environment[variable.name] { values[variable.name] = (EnvFile.unquote(value), .environment) }
         }
         guard let envFile else { return }
         let parsed = EnvFile(parsing: envFile.contents)
@@ -50,7 +52,7 @@ struct ConfigReader {
                                               message: "set again (line \(earlier) is overridden)"))
             }
             seen[entry.key] = entry.line
-            if let value = entry.value ?? environment[entry.key] {
+            if let value = entry.value ?? environment[entry.key].map(EnvFile.unquote) {
                 values[entry.key] = (value, .file(path: envFile.path, line: entry.line))
             }
         }
