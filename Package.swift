@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "gatewayd", targets: ["gatewayd"]),
+        .executable(name: "gwctl", targets: ["gwctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,7 +29,8 @@ let package = Package(
         .target(
             name: "GatewaySystem",
             dependencies: [
-                "CMnl", "CSodium", "CGatewayShims", "GatewayCore",
+                "CMnl", "CSodium", "CGatewayShims", "GatewayCore", "GatewayControl",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -40,13 +42,20 @@ let package = Package(
             name: "GatewayCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // The control protocol, shared by gatewayd and gwctl: one definition of every message.
+        .target(name: "GatewayControl", dependencies: ["GatewayCore"]),
         .executableTarget(
             name: "gatewayd",
             dependencies: [
-                "GatewayCore", "GatewaySystem",
+                "GatewayCore", "GatewaySystem", "GatewayControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The operator's tool and the container's health probe.
+        .executableTarget(
+            name: "gwctl",
+            dependencies: ["GatewayControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Test double for mmfd and l3roamd, which no registry here ships: their real control protocols.
         .executableTarget(name: "mesh-daemon-double", path: "Tests/Doubles/MeshDaemonDouble"),
@@ -54,12 +63,12 @@ let package = Package(
         .testTarget(
             name: "GatewaySystemTests",
             dependencies: [
-                "GatewaySystem", "GatewayCore",
+                "GatewaySystem", "GatewayCore", "GatewayControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore", "GatewayControl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,23 +14,34 @@ struct ConfigurationOptions: ParsableArguments {
     func load() throws -> GatewayConfig { try loadReport().config }
 
     func loadReport() throws -> LoadedConfig {
-        var file: (path: String, contents: String)?
-        if let path = envFilePath {
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                Self.printError("\(path): cannot read the env-file")
-                throw ExitStatus.invalidConfiguration
-            }
-            file = (path, contents)
-        }
-        switch ConfigLoader.load(environment: ProcessInfo.processInfo.environment, envFile: file) {
+        switch loadOutcome() {
         case .success(let loaded):
             for warning in loaded.warnings { Self.printError("warning: \(warning)") }
             return loaded
-        case .failure(let error):
-            for warning in error.warnings { Self.printError("warning: \(warning)") }
-            for problem in error.problems { Self.printError(problem.description) }
-            Self.printError("gatewayd: the configuration has \(error.problems.count) problem(s); nothing was changed.")
+        case .failure(let failure):
+            for line in failure.warnings + failure.problems { Self.printError(line) }
+            Self.printError("gatewayd: the configuration has \(failure.problems.count) problem(s); nothing was changed.")
             throw ExitStatus.invalidConfiguration
+        }
+    }
+
+    /// Every problem of an invalid configuration, worded as `gatewayd check` prints them.
+    struct Invalid: Error {
+        var problems: [String]
+        var warnings: [String] = []
+    }
+
+    /// The configuration or its problems, printing nothing (a reload reports them to gwctl).
+    func loadOutcome() -> Result<LoadedConfig, Invalid> {
+        var file: (path: String, contents: String)?
+        if let path = envFilePath {
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                return .failure(Invalid(problems: ["\(path): cannot read the env-file"]))
+            }
+            file = (path, contents)
+        }
+        return ConfigLoader.load(environment: ProcessInfo.processInfo.environment, envFile: file).mapError { error in
+            Invalid(problems: error.problems.map(\.description), warnings: error.warnings.map { "warning: \($0)" })
         }
     }
 

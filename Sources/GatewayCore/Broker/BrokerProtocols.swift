@@ -35,12 +35,20 @@ public struct ObservedPeerInterface: Sendable, Equatable {
     public let peers: [PublicKey]
     /// nil when the peer never completed a handshake.
     public let latestHandshake: Date?
+    /// Where the node's packets last came from, e.g. `[2001:db8::2]:51820`.
+    public var endpoint: String?
+    public var rxBytes: UInt64?
+    public var txBytes: UInt64?
 
-    public init(name: String, listenPort: UInt16, peers: [PublicKey], latestHandshake: Date?) {
+    public init(name: String, listenPort: UInt16, peers: [PublicKey], latestHandshake: Date?,
+                endpoint: String? = nil, rxBytes: UInt64? = nil, txBytes: UInt64? = nil) {
         self.name = name
         self.listenPort = listenPort
         self.peers = peers
         self.latestHandshake = latestHandshake
+        self.endpoint = endpoint
+        self.rxBytes = rxBytes
+        self.txBytes = txBytes
     }
 }
 

@@ -24,6 +24,8 @@ public actor PeerManager {
     }
 
     private var peers: [PublicKey: Peer] = [:]
+    /// Set while every request is to be refused (the uplink is down), with the reason.
+    public private(set) var refusal: String?
     /// Provisioning under way; a second request for the same key awaits the first.
     private var inFlight: [PublicKey: Task<BrokerReply, Never>] = [:]
     private var ports: PortAllocator
@@ -51,6 +53,10 @@ public actor PeerManager {
         let key = request.publicKey
         guard policy.permits(key) else {
             logger.info("refused \(key): not permitted by the key lists")
+            return .refused
+        }
+        if let refusal {
+            logger.info("refused \(key): \(refusal)")
             return .refused
         }
         if var peer = peers[key] {
@@ -122,6 +128,16 @@ public actor PeerManager {
     public enum RemovalReason: String, Sendable {
         case idle = "idle", neverHandshook = "never handshook", denied = "denied by key lists"
         case vanished = "interface vanished", stray = "not in the store"
+        case operatorRequest = "removed by the operator"
+    }
+
+    /// Removes the peer with this node key or interface name (`gwctl peers remove`);
+    /// nil when there is none.
+    public func remove(matching selector: String) async -> PeerRecord? {
+        guard let peer = peers.values.first(where: { $0.record.interface == selector || $0.record.key.description == selector })
+        else { return nil }
+        await remove(peer.record.key, .operatorRequest)
+        return peer.record
     }
 
     /// Deregisters, deletes the interface, forgets the record: in that order, so no daemon
@@ -278,6 +294,12 @@ public actor PeerManager {
         settings.maxConnections = maxConnections
     }
 
+    /// Refuses every request (error code 1, so nodes pick another gateway) while a reason
+    /// is set; existing tunnels stay. nil accepts requests again.
+    public func refuseRequests(because reason: String?) {
+        refusal = reason
+    }
+
     // MARK: Status
 
     public var records: [PeerRecord] {
@@ -285,4 +307,30 @@ public actor PeerManager {
     }
 
     public var connectionCount: Int { peers.count }
+
+    public var maxConnections: Int { settings.maxConnections }
+
+    /// Every peer with what its interface reports now (handshake, endpoint, traffic); the
+    /// interface part is nil when it could not be read.
+    public func inspect() async -> [PeerView] {
+        let observed: [String: ObservedPeerInterface]
+        do {
+            observed = Dictionary(try await backend.list().map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        } catch {
+            logger.warning("listing peer interfaces: \(error)")
+            observed = [:]
+        }
+        return records.map { PeerView(record: $0, interface: observed[$0.interface]) }
+    }
+}
+
+/// One peer as status reports show it: the stored record and the interface's live view.
+public struct PeerView: Sendable, Equatable {
+    public var record: PeerRecord
+    public var interface: ObservedPeerInterface?
+
+    public init(record: PeerRecord, interface: ObservedPeerInterface?) {
+        self.record = record
+        self.interface = interface
+    }
 }

@@ -104,6 +104,9 @@ struct ConfigReader {
         let babelPort = port("BABELPORT", default: GatewayConfig.Defaults.babelPort)
         let daemons = daemonSettings(runDirectory: config.runDirectory, babelPort: babelPort)
         let broker = brokerOptions()
+        let control = ControlOptions(socketPath: path("CONTROLSOCKET", default: ControlOptions.Defaults.socketPath),
+                                     group: raw("CONTROLGROUP"), metricsListen: hostPort("METRICS_LISTEN"))
+        let uplink = uplinkOptions()
         guard problems.isEmpty, let wholeNet, let nodePrefix, let clientPrefix, let nextNode else { return nil }
         return GatewayConfig(
             wholeNet: wholeNet, nodePrefix: nodePrefix, clientPrefix: clientPrefix, clatPrefix: clatPrefix,
@@ -113,7 +116,18 @@ struct ConfigReader {
             mtu: config.mtu, wan: wan, maxConnections: maxConnections, l3roamdSocket: config.l3roamdSocket,
             mmfdSocket: config.mmfdSocket, meshInterfaces: meshInterfaces, debug: config.debug,
             runDirectory: config.runDirectory, stateDirectory: config.stateDirectory, rulePriority: config.rulePriority,
-            daemons: daemons, broker: broker)
+            daemons: daemons, broker: broker, control: control, uplink: uplink)
+    }
+
+    /// The uplink check and the announcement it withdraws.
+    mutating func uplinkOptions() -> UplinkOptions {
+        let failures = integer("UPLINKFAILURES", default: 3, in: 1...100)
+        let recoveries = integer("UPLINKRECOVERIES", default: 3, in: 1...100)
+        return UplinkOptions(
+            route: prefix("UPLINKROUTE"), routeTable: UInt32(integer("UPLINKTABLE", default: 254, in: 1...0x7fff_ffff)),
+            probe: hostPort("UPLINKPROBE"), interval: .seconds(integer("UPLINKINTERVAL", default: 10, in: 1...3600)),
+            failuresToDown: failures, successesToUp: recoveries,
+            announcedRoute: prefix("ANNOUNCEROUTE") ?? UplinkOptions.defaultAnnouncedRoute)
     }
 
     /// WireGuard backend, key lists, sweep timing, wireguard-go.
@@ -248,6 +262,15 @@ struct ConfigReader {
             return fallback
         }
         return text
+    }
+
+    mutating func hostPort(_ name: String) -> HostPort? {
+        guard let text = raw(name) else { return nil }
+        guard let value = HostPort(text) else {
+            problem(name, "\"\(text)\" is not an address and port such as [2001:db8::1]:443 or 192.0.2.1:443")
+            return nil
+        }
+        return value
     }
 
     /// wg-docker: any non-empty DEBUG turns debugging on; we also accept the usual "off" words.

@@ -31,7 +31,8 @@ public struct ConfigReport: Sendable, Encodable {
         return (lines + warnings.map { "warning: \($0)" }).joined(separator: "\n")
     }
 
-    static func values(of config: GatewayConfig) -> [String: String] {
+    /// Each variable's effective value as text (WGSECRET redacted).
+    public static func values(of config: GatewayConfig) -> [String: String] {
         let secret: String
         let keyFile: String
         switch config.privateKey {
@@ -60,6 +61,13 @@ public struct ConfigReport: Sendable, Encodable {
             "WGSOCKETDIR": config.broker.uapiDirectory, "L3ROAMDSOCK": config.l3roamdSocket, "MMFDSOCK": config.mmfdSocket,
             "MESHIFS": config.meshInterfaces.joined(separator: " "), "RUNDIR": config.runDirectory,
             "STATEDIR": config.stateDirectory, "RULEPRIORITY": "\(config.rulePriority)", "DEBUG": config.debug ? "true" : "false",
+            "CONTROLSOCKET": config.control.socketPath, "CONTROLGROUP": config.control.group ?? "",
+            "METRICS_LISTEN": config.control.metricsListen.map(\.description) ?? "",
+            "UPLINKROUTE": config.uplink.route.map(\.description) ?? "", "UPLINKTABLE": "\(config.uplink.routeTable)",
+            "UPLINKPROBE": config.uplink.probe.map(\.description) ?? "",
+            "UPLINKINTERVAL": "\(config.uplink.interval.components.seconds)",
+            "UPLINKFAILURES": "\(config.uplink.failuresToDown)", "UPLINKRECOVERIES": "\(config.uplink.successesToUp)",
+            "ANNOUNCEROUTE": "\(config.uplink.announcedRoute)",
         ]
     }
 }

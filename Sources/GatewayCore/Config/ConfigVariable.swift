@@ -7,6 +7,7 @@ public struct ConfigVariable: Sendable, Equatable {
         case broker = "Broker"
         case daemons = "Mesh daemons"
         case gatewayd = "gatewayd"
+        case operations = "Control, health and metrics"
         case compatibility = "wg-docker compatibility"
     }
 
@@ -56,6 +57,16 @@ public struct ConfigVariable: Sendable, Equatable {
         .init("STATEDIR", GatewayConfig.Defaults.stateDirectory, .gatewayd, "Durable state."),
         .init("RULEPRIORITY", String(GatewayConfig.Defaults.rulePriority), .gatewayd, "Priority (pref) of the ip -6 rules gatewayd adds (1-32765)."),
         .init("DEBUG", "", .gatewayd, "Any value but false/0/no/off turns on debug logging (as in wg-docker)."),
+        .init("CONTROLSOCKET", ControlOptions.Defaults.socketPath, .operations, "gatewayd's control socket (gwctl); mode 0660, owner root."),
+        .init("CONTROLGROUP", nil, .operations, "Group (name or number) that may use the control socket besides root; unset: root's group."),
+        .init("METRICS_LISTEN", nil, .operations, "Address:port of the Prometheus endpoint, e.g. [::1]:9184; unset: no metrics."),
+        .init("UPLINKROUTE", nil, .operations, "Uplink check: a route (prefix, e.g. ::/0) that must exist in UPLINKTABLE; unset: not checked."),
+        .init("UPLINKTABLE", "254", .operations, "Routing table UPLINKROUTE is looked up in (254 = main)."),
+        .init("UPLINKPROBE", nil, .operations, "Uplink check: a TCP address that must accept a connection, e.g. [2001:db8::1]:443; unset: not probed."),
+        .init("UPLINKINTERVAL", "10", .operations, "Seconds between uplink checks."),
+        .init("UPLINKFAILURES", "3", .operations, "Failed checks in a row before the uplink counts as down (hysteresis)."),
+        .init("UPLINKRECOVERIES", "3", .operations, "Good checks in a row before a down uplink counts as up again."),
+        .init("ANNOUNCEROUTE", "::/0", .operations, "While the uplink is down this route is withdrawn from table 12 (what babeld announces) and the broker refuses new nodes."),
         .init("WG", nil, .compatibility, "Ignored: gatewayd does not shell out to wg."),
         .init("HOST_IP", nil, .compatibility, "Ignored: in wg-docker's example, unused."),
     ]

@@ -40,6 +40,10 @@ public struct GatewayConfig: Sendable, Equatable {
     public var daemons: DaemonSettings
     /// WG_BACKEND, ALLOWKEYS, DENYKEYS, the idle sweep, wireguard-go.
     public var broker: BrokerOptions
+    /// CONTROLSOCKET, CONTROLGROUP, METRICS_LISTEN.
+    public var control: ControlOptions
+    /// UPLINK* and ANNOUNCEROUTE.
+    public var uplink: UplinkOptions
 
     public init(
         wholeNet: IPv6Prefix, nodePrefix: IPv6Prefix, clientPrefix: IPv6Prefix,
@@ -52,7 +56,8 @@ public struct GatewayConfig: Sendable, Equatable {
         l3roamdSocket: String = Defaults.l3roamdSocket, mmfdSocket: String = Defaults.mmfdSocket,
         meshInterfaces: [String] = [], debug: Bool = false,
         runDirectory: String = Defaults.runDirectory, stateDirectory: String = Defaults.stateDirectory,
-        rulePriority: UInt32 = Defaults.rulePriority, daemons: DaemonSettings? = nil, broker: BrokerOptions = BrokerOptions()
+        rulePriority: UInt32 = Defaults.rulePriority, daemons: DaemonSettings? = nil, broker: BrokerOptions = BrokerOptions(),
+        control: ControlOptions = ControlOptions(), uplink: UplinkOptions = UplinkOptions()
     ) {
         self.wholeNet = wholeNet
         self.nodePrefix = nodePrefix
@@ -77,6 +82,8 @@ public struct GatewayConfig: Sendable, Equatable {
         self.stateDirectory = stateDirectory
         self.rulePriority = rulePriority
         self.broker = broker
+        self.control = control
+        self.uplink = uplink
         self.daemons = daemons ?? DaemonSettings(
             binaries: [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"],
             babelControl: .unix(runDirectory + "/" + Defaults.babelSocketName))

@@ -131,6 +131,11 @@ public actor Supervisor {
 
     public func registrations(of interface: String) -> [Daemon] { registry.daemons(registering: interface) }
 
+    /// Every mesh interface with the daemons holding it now, in one call (thousands of peers).
+    public func registrationsByInterface() -> [String: [Daemon]] {
+        Dictionary(uniqueKeysWithValues: registry.interfaces.map { ($0, registry.daemons(registering: $0)) })
+    }
+
     // MARK: Performing actions
 
     private func stop(_ daemon: Daemon) async {

@@ -1,24 +1,6 @@
 import GatewayCore
 import Logging
 import NIOCore
-import Synchronization
-
-/// Counts open broker connections across all event loops.
-final class ConnectionGate: Sendable {
-    let limit: Int
-    private let open = Atomic<Int>(0)
-
-    init(limit: Int) { self.limit = limit }
-
-    /// Takes a slot; false when all are taken.
-    func enter() -> Bool {
-        if open.add(1, ordering: .relaxed).newValue <= limit { return true }
-        open.subtract(1, ordering: .relaxed)
-        return false
-    }
-
-    func leave() { open.subtract(1, ordering: .relaxed) }
-}
 
 /// One broker connection: read one line (bounded in size and time), answer it, close.
 /// Everything happens on the channel's event loop except the request handler, which runs

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayControl
 import GatewayCore
 import Synchronization
 

@@ -55,6 +55,11 @@ struct NetlinkAttributes: Sendable {
         return payload.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
     }
 
+    func u64(_ type: Int) -> UInt64? {
+        guard let payload = self[type], payload.count >= 8 else { return nil }
+        return payload.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    }
+
     func string(_ type: Int) -> String? {
         self[type].map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }

@@ -41,6 +41,9 @@ enum UAPIMessages {
         var key: PublicKey
         /// nil when the peer never completed a handshake (the time is 0).
         var latestHandshake: Date?
+        var endpoint: String?
+        var rxBytes: UInt64 = 0
+        var txBytes: UInt64 = 0
     }
 
     struct Failure: Error, Equatable, CustomStringConvertible {
@@ -69,6 +72,9 @@ enum UAPIMessages {
                 if let seconds = Int64(value), seconds > 0, !device.peers.isEmpty {
                     device.peers[device.peers.count - 1].latestHandshake = Date(timeIntervalSince1970: TimeInterval(seconds))
                 }
+            case "endpoint" where !device.peers.isEmpty: device.peers[device.peers.count - 1].endpoint = String(value)
+            case "rx_bytes" where !device.peers.isEmpty: device.peers[device.peers.count - 1].rxBytes = UInt64(value) ?? 0
+            case "tx_bytes" where !device.peers.isEmpty: device.peers[device.peers.count - 1].txBytes = UInt64(value) ?? 0
             default: continue
             }
         }

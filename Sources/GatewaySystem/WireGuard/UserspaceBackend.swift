@@ -71,8 +71,10 @@ public actor UserspaceBackend: WireGuardBackend {
             guard file.hasSuffix(".sock") else { return nil }
             let name = String(file.dropLast(".sock".count))
             guard PeerInterfaceNames.number(of: name) != nil, let device = try? client(name).device() else { return nil }
+            let peer = device.peers.first
             return ObservedPeerInterface(name: name, listenPort: device.listenPort, peers: device.peers.map(\.key),
-                                         latestHandshake: device.peers.first?.latestHandshake)
+                                         latestHandshake: peer?.latestHandshake, endpoint: peer?.endpoint,
+                                         rxBytes: peer?.rxBytes, txBytes: peer?.txBytes)
         }
     }
 }

@@ -66,6 +66,7 @@ enum WireGuardGenetlink {
         var listenPort: UInt16 = 0
         var peers: [PublicKey] = []
         var latestHandshake: Date?
+        var traffic: (endpoint: String?, rx: UInt64?, tx: UInt64?) = (nil, nil, nil)
         for message in messages {
             let body = message.attributes(familyHeaderLength: MemoryLayout<genlmsghdr>.size)
             if let port = body[Int(WGDEVICE_A_LISTEN_PORT.rawValue)], port.count >= 2 {
@@ -80,9 +81,30 @@ enum WireGuardGenetlink {
                     let seconds = time.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
                     if seconds > 0 { latestHandshake = Date(timeIntervalSince1970: TimeInterval(seconds)) }
                 }
+                traffic = (peer[Int(WGPEER_A_ENDPOINT.rawValue)].flatMap(endpoint(from:)),
+                           peer.u64(Int(WGPEER_A_RX_BYTES.rawValue)), peer.u64(Int(WGPEER_A_TX_BYTES.rawValue)))
             }
         }
-        return ObservedPeerInterface(name: name, listenPort: listenPort, peers: peers, latestHandshake: latestHandshake)
+        return ObservedPeerInterface(name: name, listenPort: listenPort, peers: peers, latestHandshake: latestHandshake,
+                                     endpoint: traffic.endpoint, rxBytes: traffic.rx, txBytes: traffic.tx)
+    }
+
+    /// WGPEER_A_ENDPOINT is a sockaddr_in or sockaddr_in6, as `[address]:port` / `address:port`.
+    static func endpoint(from bytes: [UInt8]) -> String? {
+        guard bytes.count >= 8 else { return nil }
+        let family = bytes.withUnsafeBytes { $0.loadUnaligned(as: sa_family_t.self) }
+        let port = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(family) {
+        case AF_INET6 where bytes.count >= MemoryLayout<sockaddr_in6>.size:
+            guard inet_ntop(AF_INET6, Array(bytes[8..<24]), &text, socklen_t(text.count)) != nil else { return nil }
+            return "[\(text.nulTerminatedString)]:\(port)"
+        case AF_INET:
+            guard inet_ntop(AF_INET, Array(bytes[4..<8]), &text, socklen_t(text.count)) != nil else { return nil }
+            return "\(text.nulTerminatedString):\(port)"
+        default:
+            return nil
+        }
     }
 }
 
@@ -99,5 +121,12 @@ extension NetlinkAttributes {
             offset += align(length)
         }
         return result
+    }
+}
+
+extension [CChar] {
+    /// The text up to the first NUL, as C functions like inet_ntop leave it.
+    var nulTerminatedString: String {
+        String(decoding: prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
+import GatewayControl
 import GatewayCore
 import GatewaySystem
 import Logging
 
 /// The long-running entrypoint (the container's PID 1): applies the host plan, starts
-/// babeld, mmfd and l3roamd and keeps both reconciled; SIGHUP reloads, SIGTERM/SIGINT
-/// shut down in order and tear down what gatewayd added.
+/// babeld, mmfd and l3roamd and keeps both reconciled; answers gwctl on the control
+/// socket; SIGHUP reloads, SIGTERM/SIGINT shut down in order and tear down what gatewayd
+/// added.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway (the container entrypoint).")
 
@@ -16,25 +18,41 @@ struct Run: AsyncParsableCommand {
     var recheckInterval: Int = 30
 
     func run() async throws {
-        let config = try configuration.load()
+        let loaded = try configuration.loadReport()
+        let config = loaded.config
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "gatewayd")
         logger.logLevel = config.debug ? .debug : .info
 
         let events = GatewayEvents(recheckInterval: .seconds(recheckInterval))
-        let runtime = GatewayRuntime(config: config, configuration: configuration, events: events.sender, logger: logger)
+        let runtime = GatewayRuntime(loaded: loaded, configuration: configuration, events: events.sender, logger: logger)
         let kernelChanges = events.kernelChanges
         let monitor = try NetlinkMonitor { kernelChanges.changed() }
         defer { monitor.stop() }
-        try await runtime.start()
+        let control = try await HostCommand.run("opening the control socket \(config.control.socketPath)") {
+            try await ControlServer.start(path: config.control.socketPath, group: try ControlGroup.resolve(config.control.group),
+                                          greeting: ControlGreeting(gatewayd: GatewaydVersion.current), logger: logger) {
+                await runtime.respond(to: $0)
+            }
+        }
+        do {
+            try await runtime.start()
+            try await serve(events, runtime: runtime, kernelChanges: kernelChanges, logger: logger)
+        } catch {
+            await control.stop()
+            throw error
+        }
+        await control.stop()
+    }
 
+    private func serve(_ events: GatewayEvents, runtime: GatewayRuntime, kernelChanges: KernelChanges, logger: Logger) async throws {
         for await event in events.stream {
             switch event {
             case .kernelChanged, .recheck:
                 if event == .kernelChanged { kernelChanges.acknowledge() }
                 try await runtime.reconcile(reason: event == .recheck ? "periodic check" : "kernel change")
             case .reload:
-                await runtime.reload()
+                _ = try await runtime.reload()
             case .terminate(let signal):
                 logger.info("received \(signal), shutting down")
                 try await runtime.stop()

@@ -5,14 +5,17 @@ import Logging
 
 /// The broker half of `run`: the WireGuard backend, the peer store, the peer manager and
 /// the wg-broker v1 server, started together after the host plan and stopped together.
-final class BrokerService {
-    private let peers: PeerManager
+final class BrokerService: Sendable {
+    let peers: PeerManager
+    /// kernel or userspace.
+    let backend: String
     private let server: BrokerServer
     private let sweeps: Task<Void, Never>
     private let logger: Logger
 
-    private init(peers: PeerManager, server: BrokerServer, sweeps: Task<Void, Never>, logger: Logger) {
+    private init(peers: PeerManager, backend: String, server: BrokerServer, sweeps: Task<Void, Never>, logger: Logger) {
         self.peers = peers
+        self.backend = backend
         self.server = server
         self.sweeps = sweeps
         self.logger = logger
@@ -33,7 +36,7 @@ final class BrokerService {
         try await peers.restore()
         let server = try await BrokerServer.start(port: Int(config.brokerPort), logger: logger) { await peers.handle($0) }
         logger.info("broker open", metadata: ["backend": "\(choice.rawValue)", "port": "\(config.brokerPort)"])
-        return BrokerService(peers: peers, server: server, sweeps: Task { await peers.runIdleSweeps() }, logger: logger)
+        return BrokerService(peers: peers, backend: choice.rawValue, server: server, sweeps: Task { await peers.runIdleSweeps() }, logger: logger)
     }
 
     /// New limits and key lists; a broken key list keeps the old one.

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayControl
 import GatewayCore
 import GatewaySystem
 import Logging
@@ -6,20 +7,26 @@ import Logging
 /// What `run` keeps alive: the host plan, the supervised daemons and the broker, with one
 /// owner of the current configuration. Start order: key, host plan (firewall verified) →
 /// babeld → mmfd and l3roamd → peers restored → broker open; stop order the reverse,
-/// then teardown.
-final class GatewayRuntime {
-    private var config: GatewayConfig
+/// then teardown. An actor: the event loop and control clients both reach it.
+actor GatewayRuntime {
+    private(set) var loaded: LoadedConfig
+    var config: GatewayConfig { loaded.config }
     private let configuration: ConfigurationOptions
-    private let logger: Logger
-    private let supervisor: Supervisor
+    let logger: Logger
+    let supervisor: Supervisor
     private let reaper: Reaper
     private let launcher: ChildLauncher
-    private var broker: BrokerService?
+    private(set) var broker: BrokerService?
+    private(set) var publicKey = ""
+    private(set) var hostPlan = HostPlanTracker()
+    var uplinkStatus = UplinkStatus(state: "unchecked")
+    let startedAt = Date()
 
-    init(config: GatewayConfig, configuration: ConfigurationOptions, events: EventSender, logger: Logger) {
-        self.config = config
+    init(loaded: LoadedConfig, configuration: ConfigurationOptions, events: EventSender, logger: Logger) {
+        self.loaded = loaded
         self.configuration = configuration
         self.logger = logger
+        let config = loaded.config
         launcher = ChildLauncher(logger: logger)
         supervisor = Supervisor(
             commandLines: Self.commandLines(config), policy: config.daemons.restart,
@@ -41,7 +48,9 @@ final class GatewayRuntime {
     private var host: HostSystem { .linux(runDirectory: config.runDirectory) }
 
     func start() async throws {
+        let config = self.config
         let (key, outcome) = try HostCommand.run("loading the WireGuard key") { try KeyFile.privateKey(from: config.privateKey) }
+        publicKey = "\(key.publicKey)"
         logger.info(outcome == .generated ? "generated a WireGuard key" : "WireGuard key ready",
                     metadata: ["public-key": "\(key.publicKey)"])
         try HostCommand.run("creating RUNDIR \(config.runDirectory)") {
@@ -49,12 +58,15 @@ final class GatewayRuntime {
                                                     attributes: [.posixPermissions: 0o700])
         }
         let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
+        hostPlan.converged(changes, repairing: false)
         log(changes, reason: "start")
         await supervisor.start()
         await waitForBabeld()
+        let launcher = self.launcher
+        let registrar = SupervisorRegistrar(supervisor: supervisor)
+        let logger = self.logger
         broker = try await HostCommand.run("opening the broker") {
-            try await BrokerService.start(config: config, privateKey: key, launcher: launcher,
-                                          registrar: SupervisorRegistrar(supervisor: supervisor), logger: logger)
+            try await BrokerService.start(config: config, privateKey: key, launcher: launcher, registrar: registrar, logger: logger)
         }
     }
 
@@ -67,45 +79,76 @@ final class GatewayRuntime {
         }
     }
 
-    /// Converges again. A firewall failure has removed gatewayd's state (fail closed) and
-    /// ends the process non-zero, after stopping the daemons; any other failed step is
-    /// logged and retried at the next look.
-    func reconcile(reason: String) async throws {
+    /// Converges again and returns what changed. A firewall failure has removed gatewayd's
+    /// state (fail closed) and ends the process non-zero, after stopping the daemons; any
+    /// other failed step is logged and retried at the next look.
+    @discardableResult
+    func reconcile(reason: String) async throws -> [HostChange] {
         do {
-            log(try Reconciler(host: host).converge(to: config, onFailure: .removeOnFirewallFailure), reason: reason)
+            let changes = try Reconciler(host: host).converge(to: config, onFailure: .removeOnFirewallFailure)
+            hostPlan.converged(changes, repairing: reason != "reload")
+            log(changes, reason: reason)
+            return changes
         } catch let error as HostChangeError where !error.isFirewall {
+            hostPlan.failed("\(error)")
             logger.error("reconciling (\(reason)) failed, retrying at the next change or check: \(error)")
+            return []
         } catch {
+            hostPlan.failed("\(error)")
             await broker?.stop()
+            broker = nil
             await supervisor.stopAll()
             _ = try HostCommand.run("reconciling the host (\(reason))") { throw error }
+            return []
         }
     }
 
     /// Re-reads the configuration; an invalid one is reported and the running one kept.
-    /// Only what changed is applied: the host plan's difference, and a restart of exactly
-    /// the daemons whose command line changed.
-    func reload() async {
-        let fresh: GatewayConfig
-        do { fresh = try configuration.load() } catch {
-            logger.error("reload rejected, keeping the running configuration")
-            return
+    /// Only what changed is applied: the host plan's difference, the broker's limits and
+    /// key lists, and a restart of exactly the daemons whose command line changed.
+    func reload() async throws -> Result<ReloadReport, ControlError> {
+        let fresh: LoadedConfig
+        switch configuration.loadOutcome() {
+        case .success(let value): fresh = value
+        case .failure(let invalid):
+            logger.error("reload rejected, keeping the running configuration: \(invalid.problems.joined(separator: "; "))")
+            return .failure(ControlError(.invalidConfiguration, "the configuration has \(invalid.problems.count) problem(s); the running one stays",
+                                         problems: invalid.problems))
         }
-        if fresh.daemons.binaries.keys != config.daemons.binaries.keys || fresh.daemons.restart != config.daemons.restart {
-            logger.warning("enabling or disabling a daemon or changing the restart policy takes effect at the next start")
+        let before = ConfigReport.values(of: config)
+        let after = ConfigReport.values(of: fresh.config)
+        let changed = after.keys.filter { before[$0] != after[$0] }.sorted()
+        var deferred: [String] = []
+        if fresh.config.daemons.binaries.keys != config.daemons.binaries.keys || fresh.config.daemons.restart != config.daemons.restart {
+            deferred.append("enabling or disabling a daemon or changing the restart policy takes effect at the next start")
         }
-        config = fresh
-        do { try await reconcile(reason: "reload") } catch {
-            logger.error("reload failed: \(error)")
-            return
+        for (name, differs) in Self.startOnly where differs(config, fresh.config) {
+            deferred.append("\(name) takes effect at the next start")
         }
-        await broker?.reload(config: fresh)
-        let restarted = await supervisor.update(commandLines: Self.commandLines(fresh))
-        logger.info("configuration reloaded", metadata: ["restarted": "\(restarted.map(\.rawValue))"])
+        loaded = fresh
+        let changes = try await reconcile(reason: "reload")
+        await broker?.reload(config: fresh.config)
+        let restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config))
+        logger.info("configuration reloaded", metadata: ["changed": "\(changed)", "restarted": "\(restarted.map(\.rawValue))"])
+        for note in deferred { logger.warning("\(note)") }
+        return .success(ReloadReport(changedVariables: changed, hostChanges: changes.map(\.description),
+                                     restarted: restarted.map(\.rawValue), deferred: deferred))
     }
+
+    /// Settings read once at start: a reload records them but cannot apply them live.
+    private static let startOnly: [(String, @Sendable (GatewayConfig, GatewayConfig) -> Bool)] = [
+        ("BROKERPORT", { $0.brokerPort != $1.brokerPort }),
+        ("WG_BACKEND", { $0.broker.backend != $1.broker.backend }),
+        ("WGSECRET/PRIVATEKEY", { $0.privateKey != $1.privateKey }),
+        ("STATEDIR", { $0.stateDirectory != $1.stateDirectory }),
+        ("RUNDIR", { $0.runDirectory != $1.runDirectory }),
+        ("CONTROLSOCKET/CONTROLGROUP", { $0.control.socketPath != $1.control.socketPath || $0.control.group != $1.control.group }),
+        ("METRICS_LISTEN", { $0.control.metricsListen != $1.control.metricsListen }),
+    ]
 
     func stop() async throws {
         await broker?.stop()
+        broker = nil
         await supervisor.stopAll()
         let changes = try HostCommand.run("tearing down") { try Reconciler(host: host).teardown() }
         log(changes, reason: "shutdown")

@@ -42,8 +42,24 @@ final class GatewayNamespace {
             L3ROAMD=\(directory.path)/bin/l3roamd
             MMFDSOCK=\(directory.path)/mmfd.sock
             L3ROAMDSOCK=\(directory.path)/l3roamd.sock
+            CONTROLSOCKET=\(controlSocket)
             \(extra)
             """.write(to: envFile, atomically: true, encoding: .utf8)
+    }
+
+    var controlSocket: String { directory.appendingPathComponent("gatewayd.sock").path }
+
+    /// `gwctl ARGUMENTS... --socket` this gateway's control socket (a path, so no netns needed).
+    @discardableResult
+    func gwctl(_ arguments: String...) throws -> Command.Output {
+        try Command.run([BuiltProduct.path("gwctl")] + arguments + ["--socket", controlSocket])
+    }
+
+    /// `gwctl ... --json`, decoded.
+    func gwctlJSON<Value: Decodable>(_ type: Value.Type, _ arguments: String...) throws -> Value {
+        let output = try Command.run([BuiltProduct.path("gwctl")] + arguments + ["--json", "--socket", controlSocket])
+        guard output.status == 0 else { throw Command.Failed(command: ["gwctl"] + arguments, output: output) }
+        return try JSONDecoder().decode(type, from: Data(output.stdout.utf8))
     }
 
     func gatewayd(_ subcommand: String) throws -> Command.Output {

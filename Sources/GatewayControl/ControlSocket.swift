@@ -1,22 +1,25 @@
 import Foundation
 import Glibc
 
-/// A blocking stream connection to a daemon's control socket (unix path or TCP on
-/// ::1) with receive/send timeouts, so a hung daemon can never stall gatewayd.
-final class ControlSocket {
-    enum Endpoint: Sendable, Equatable {
+/// A blocking, line-oriented stream connection to a control socket (unix path or TCP on
+/// ::1) with receive/send timeouts: gatewayd talks to babeld, mmfd and l3roamd with it,
+/// and gwctl to gatewayd, so a hung peer can never stall the caller.
+public final class ControlSocket {
+    public enum Endpoint: Sendable, Equatable {
         case unix(String)
         case loopback(UInt16)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private let descriptor: Int32
     private var buffer = Data()
 
-    init(_ endpoint: Endpoint, timeout: Duration = .seconds(2)) throws {
+    public init(_ endpoint: Endpoint, timeout: Duration = .seconds(2)) throws {
         let family = endpoint.isUnix ? AF_UNIX : AF_INET6
         descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
@@ -55,7 +58,7 @@ final class ControlSocket {
 
     deinit { close(descriptor) }
 
-    func send(line: String) throws {
+    public func send(line: String) throws {
         let bytes = Array((line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
@@ -66,7 +69,7 @@ final class ControlSocket {
     }
 
     /// The next line, without its newline; nil at end of stream.
-    func readLine(limit: Int = 64 * 1024) throws -> String? {
+    public func readLine(limit: Int = 64 * 1024) throws -> String? {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
@@ -82,7 +85,7 @@ final class ControlSocket {
     }
 
     /// Everything until the peer closes (the one-reply-per-connection daemons).
-    func readToEnd(limit: Int = 1024 * 1024) throws -> String {
+    public func readToEnd(limit: Int = 1024 * 1024) throws -> String {
         while try fill() {
             guard buffer.count < limit else { throw Failure(description: "reply longer than \(limit) bytes") }
         }
@@ -103,12 +106,12 @@ final class ControlSocket {
 }
 
 extension ControlSocket.Endpoint: CustomStringConvertible {
-    var isUnix: Bool {
+    public var isUnix: Bool {
         if case .unix = self { return true }
         return false
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .unix(let path): return path
         case .loopback(let port): return "[::1]:\(port)"

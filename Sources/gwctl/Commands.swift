@@ -1,0 +1,117 @@
+import ArgumentParser
+import GatewayControl
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "gatewayd, host plan, daemons, broker and uplink at a glance.")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let status = try client.send(ControlRequest(.status)).status
+        guard let status else { throw GwctlExit.unhealthy }
+        client.json ? Output.json(status) : Output.line(StatusText.render(status))
+    }
+}
+
+struct Peers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The WireGuard peers the broker provisioned.", subcommands: [List.self, Show.self, Remove.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One row per peer.")
+
+        enum SortKey: String, ExpressibleByArgument, CaseIterable {
+            case interface, port, key, handshake, rx, tx
+        }
+
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Only peers whose node key starts with this.")
+        var keyPrefix: String?
+        @Option(help: "Sort by \(SortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var sort: SortKey = .interface
+
+        func run() throws {
+            let peers = PeerTable.sorted(
+                (try client.send(ControlRequest(.peers)).peers ?? []).filter { $0.publicKey.hasPrefix(keyPrefix ?? "") }, by: sort)
+            client.json ? Output.json(peers) : Output.line(PeerTable.render(peers))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One peer, by node key or interface.")
+
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The node's public key or the interface (babel-wg-N).")
+        var peer: String
+
+        func run() throws {
+            guard let found = try client.send(ControlRequest(.peerShow, peer: peer)).peer else { throw GwctlExit.unhealthy }
+            client.json ? Output.json(found) : Output.line(PeerTable.details(found))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deregister a peer from the daemons and delete its interface; the node may ask again.")
+
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The node's public key or the interface (babel-wg-N).")
+        var peer: String
+
+        func run() throws {
+            guard let removed = try client.send(ControlRequest(.peerRemove, peer: peer)).peer else { throw GwctlExit.unhealthy }
+            client.json ? Output.json(removed) : Output.line("removed \(removed.interface) (port \(removed.port), \(removed.publicKey))")
+        }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-read the env-file and key lists and apply only what changed (as SIGHUP).")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        guard let report = try client.send(ControlRequest(.reload)).reload else { throw GwctlExit.unhealthy }
+        client.json ? Output.json(report) : Output.line(StatusText.render(report))
+    }
+}
+
+struct Services: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The supervised daemons.", subcommands: [Restart.self])
+
+    struct Restart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restart one daemon; its mesh interfaces are registered again once it is ready.")
+
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "babeld, mmfd or l3roamd.")
+        var name: String
+
+        func run() throws {
+            _ = try client.send(ControlRequest(.serviceRestart, service: name))
+            client.json ? Output.json(["restarted": name]) : Output.line("restarted \(name)")
+        }
+    }
+}
+
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 when the gateway is ready (host plan applied, daemons ready, broker open); the container health probe.")
+
+    @OptionGroup var client: ClientOptions
+    @Flag(help: "Only check that gatewayd's supervisor answers.")
+    var liveness = false
+
+    func run() throws {
+        guard let health = try client.send(ControlRequest(.health, liveness: liveness)).health else { throw GwctlExit.unhealthy }
+        if client.json {
+            Output.json(health)
+        } else {
+            Output.line(health.healthy ? "healthy (\(health.check))" : "unhealthy (\(health.check)):")
+            for reason in health.reasons { Output.line("  - \(reason)") }
+        }
+        if !health.healthy { throw GwctlExit.unhealthy }
+    }
+}

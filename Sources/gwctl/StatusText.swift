@@ -1,0 +1,48 @@
+import GatewayControl
+
+/// `gwctl status` and `gwctl reload` for people.
+enum StatusText {
+    static func render(_ status: GatewayStatus) -> String {
+        var lines = [
+            "gatewayd \(status.version), up \(Human.age(Int64(status.uptimeSeconds)))",
+            "configuration: \(status.configuration)",
+            "public key:    \(status.publicKey)",
+            "backend:       \(status.backend ?? "-")",
+            "host plan:     \(hostLine(status.host))",
+            "broker:        \(status.broker.state) on port \(status.broker.port), \(status.broker.peers)/\(status.broker.maxConnections) peers",
+            "uplink:        \(uplinkLine(status.uplink))",
+            "",
+        ]
+        let rows = status.children.map { child in
+            [child.name, child.state, child.pid.map(String.init) ?? "-",
+             child.readyForSeconds.map { Human.age(Int64($0)) } ?? "-", "\(child.restarts)", child.lastExit ?? "-"]
+        }
+        lines.append(Human.table(["DAEMON", "STATE", "PID", "READY FOR", "RESTARTS", "LAST EXIT"], rows))
+        return lines.joined(separator: "\n")
+    }
+
+    private static func hostLine(_ host: HostPlanStatus) -> String {
+        var text = host.state.rawValue
+        if let step = host.failedStep { text += " at: \(step)" }
+        if host.driftRepairs > 0 { text += " (drift repaired \(host.driftRepairs) time(s))" }
+        return text
+    }
+
+    private static func uplinkLine(_ uplink: UplinkStatus) -> String {
+        var text = uplink.state
+        if let check = uplink.check { text += " (\(check))" }
+        if let failure = uplink.lastFailure, uplink.state != "up" { text += ": \(failure)" }
+        if uplink.announcementWithdrawn { text += "; default route announcement withdrawn" }
+        return text
+    }
+
+    static func render(_ report: ReloadReport) -> String {
+        var lines = ["reloaded"]
+        lines.append("changed variables: " + (report.changedVariables.isEmpty ? "none" : report.changedVariables.joined(separator: ", ")))
+        lines.append("host changes: " + (report.hostChanges.isEmpty ? "none" : ""))
+        lines += report.hostChanges.map { "  \($0)" }
+        lines.append("restarted: " + (report.restarted.isEmpty ? "none" : report.restarted.joined(separator: ", ")))
+        lines += report.deferred.map { "note: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}
