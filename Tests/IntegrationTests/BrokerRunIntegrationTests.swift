@@ -1,4 +1,5 @@
 import Foundation
+import GatewayControl
 import Testing
 
 /// `gatewayd run` with the broker on the userspace backend, end to end: a node in its own
@@ -93,6 +94,50 @@ final class BrokerRunIntegrationTests {
         // The gateway registered its side with babeld.
         #expect(try namespace.exec("sh", "-c", "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(gateway.directory.path)/run/babeld.sock")
             .contains("add interface babel-wg-1 up true"))
+    }
+
+    /// gwctl sees the real peer (handshake age, endpoint, traffic, registrations); a reload
+    /// during a ping run leaves its tunnel alone (same handshake, no packet lost); removal
+    /// deregisters it and deletes the interface.
+    @Test func gwctlShowsReloadsAroundAndRemovesARealPeer() async throws {
+        let run = try await start()
+        let (secret, publicKey) = try Self.keyPair()
+        let port = try #require(try request(publicKey)["port"] as? Int)
+        try await connectNode(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port)
+        let ping = ["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(nodeInterface)"]
+        #expect(try await eventually(timeout: .seconds(20)) { try node.attempt(ping).status == 0 }, "\(run.output)")
+        #expect(try await eventually(timeout: .seconds(10)) {
+            try gateway.gwctlJSON([PeerStatus].self, "peers", "list").first?.registeredWith.count == 3
+        })
+
+        let peer = try #require(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").first)
+        #expect(peer.interface == "babel-wg-1" && peer.port == port && peer.publicKey == publicKey)
+        #expect(peer.endpoint?.hasPrefix("[2001:db8:ff::2]:") == true, "\(peer)")
+        #expect((peer.handshakeAgeSeconds ?? 999) < 180 && (peer.rxBytes ?? 0) > 0 && (peer.txBytes ?? 0) > 0)
+        #expect(Set(peer.registeredWith) == ["babeld", "mmfd", "l3roamd"])
+        #expect(try gateway.gwctlJSON(GatewayStatus.self, "status").broker.peers == 1)
+        let table = try gateway.gwctl("peers", "list")
+        #expect(table.stdout.contains("babel-wg-1") && table.stdout.contains("HANDSHAKE"), "\(table.stdout)")
+        #expect(try gateway.gwctl("peers", "list", "--key-prefix", "zzz").stdout.contains("no peers"))
+        #expect(try gateway.gwctlJSON(PeerStatus.self, "peers", "show", "babel-wg-1").publicKey == publicKey)
+
+        let pings = try BackgroundProcess(["ip", "netns", "exec", node.name, "ping", "-6", "-c", "40", "-i", "0.1", "fe80::1%\(nodeInterface)"],
+                                          logFile: gateway.directory.appendingPathComponent("ping.log"))
+        try await Task.sleep(for: .seconds(1))
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=3")
+        let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
+        #expect(report.changedVariables == ["MAXCONNECTIONS"] && report.restarted.isEmpty)
+        #expect(await pings.waitForExit(timeout: .seconds(15)) == 0)
+        #expect(pings.output.contains(" 0% packet loss"), "\(pings.output)")
+        let after = try #require(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").first)
+        #expect(after.port == port && after.interface == peer.interface && after.created == peer.created)
+
+        let removed = try gateway.gwctl("peers", "remove", publicKey)
+        #expect(removed.status == 0 && removed.stdout.contains("removed babel-wg-1"), "\(removed.stderr)")
+        #expect(try namespace.attempt(["ip", "link", "show", "babel-wg-1"]).status != 0)
+        #expect(gateway.received(by: "mmfd").contains("del_meshif babel-wg-1"))
+        #expect(gateway.received(by: "l3roamd").contains("del_meshif babel-wg-1"))
+        #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").isEmpty)
     }
 
     @Test func theLimitAndAKilledGatewaydAreHandledWithoutLosingPeers() async throws {
