@@ -27,6 +27,15 @@ struct NetlinkMessage {
         }
     }
 
+    /// Appends a family header and attributes taken whole from a received message (a
+    /// dumped route sent back as a delete or an add, as `ip route flush`/`restore` do).
+    mutating func putBody(_ body: [UInt8]) {
+        withHeader { header in
+            let raw = mnl_nlmsg_put_extra_header(header, body.count)!
+            body.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+    }
+
     mutating func put(_ type: UInt16, bytes: [UInt8]) {
         withHeader { header in bytes.withUnsafeBytes { mnl_attr_put(header, type, $0.count, $0.baseAddress) } }
     }

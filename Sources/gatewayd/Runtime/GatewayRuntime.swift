@@ -20,6 +20,9 @@ actor GatewayRuntime {
     private(set) var publicKey = ""
     private(set) var hostPlan = HostPlanTracker()
     var uplinkStatus = UplinkStatus(state: "unchecked")
+    var uplink: UplinkHysteresis
+    var withdrawnRoutes: [SavedRoute] = []
+    private var uplinkWatch: Task<Void, Never>?
     let startedAt = Date()
 
     init(loaded: LoadedConfig, configuration: ConfigurationOptions, events: EventSender, logger: Logger) {
@@ -27,6 +30,7 @@ actor GatewayRuntime {
         self.configuration = configuration
         self.logger = logger
         let config = loaded.config
+        uplink = UplinkHysteresis(failuresToDown: config.uplink.failuresToDown, successesToUp: config.uplink.successesToUp)
         launcher = ChildLauncher(logger: logger)
         supervisor = Supervisor(
             commandLines: Self.commandLines(config), policy: config.daemons.restart,
@@ -60,6 +64,7 @@ actor GatewayRuntime {
         let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
         hostPlan.converged(changes, repairing: false)
         log(changes, reason: "start")
+        restoreWithdrawnRoutes()
         await supervisor.start()
         await waitForBabeld()
         let launcher = self.launcher
@@ -68,6 +73,7 @@ actor GatewayRuntime {
         broker = try await HostCommand.run("opening the broker") {
             try await BrokerService.start(config: config, privateKey: key, launcher: launcher, registrar: registrar, logger: logger)
         }
+        uplinkWatch = Task { await self.watchUplink() }
     }
 
     /// The broker opens once babeld routes (or its readiness deadline passed: peers are
@@ -95,6 +101,8 @@ actor GatewayRuntime {
             return []
         } catch {
             hostPlan.failed("\(error)")
+            uplinkWatch?.cancel()
+            restoreWithdrawnRoutes()
             await broker?.stop()
             broker = nil
             await supervisor.stopAll()
@@ -147,6 +155,8 @@ actor GatewayRuntime {
     ]
 
     func stop() async throws {
+        uplinkWatch?.cancel()
+        restoreWithdrawnRoutes()
         await broker?.stop()
         broker = nil
         await supervisor.stopAll()
