@@ -26,6 +26,9 @@ int gw_spawn(const char *const argv[], int output_fd, pid_t *pid) {
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+    /* Nothing else crosses over: sockets from libraries that do not set CLOEXEC (the
+       broker's, the control and metrics listeners) would otherwise live on in babeld. */
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     posix_spawnattr_init(&attributes);
     /* gatewayd ignores SIGTERM/SIGINT/SIGHUP to read them from a queue: children must not inherit that. */
     posix_spawnattr_setsigdefault(&attributes, &all);

@@ -25,7 +25,7 @@ final class BrokerRunIntegrationTests {
         try node.exec("ip", "-6", "addr", "add", "2001:db8:ff::2/64", "dev", "up0", "nodad")
         try namespace.exec("ip", "link", "set", "wan1", "up")
         try node.exec("ip", "link", "set", "up0", "up")
-        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2")
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nMETRICS_LISTEN=127.0.0.1:9184")
     }
 
     deinit {
@@ -120,11 +120,17 @@ final class BrokerRunIntegrationTests {
         #expect(table.stdout.contains("babel-wg-1") && table.stdout.contains("HANDSHAKE"), "\(table.stdout)")
         #expect(try gateway.gwctl("peers", "list", "--key-prefix", "zzz").stdout.contains("no peers"))
         #expect(try gateway.gwctlJSON(PeerStatus.self, "peers", "show", "babel-wg-1").publicKey == publicKey)
+        let metrics = try namespace.exec("sh", "-c", "printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | socat -t 5 - TCP4:127.0.0.1:9184")
+        for line in ["gatewayd_peers 1", "gatewayd_peers_recent_handshake 1", "gatewayd_broker_requests_total{result=\"accepted\"} 1",
+                     "gatewayd_broker_request_duration_seconds_count 1", "gatewayd_child_up{daemon=\"babeld\"} 1",
+                     "gatewayd_peer_handshake_age_seconds{interface=\"babel-wg-1\",key=\"\(publicKey)\"}"] {
+            #expect(metrics.contains(line), "\(line) in \(metrics)")
+        }
 
         let pings = try BackgroundProcess(["ip", "netns", "exec", node.name, "ping", "-6", "-c", "40", "-i", "0.1", "fe80::1%\(nodeInterface)"],
                                           logFile: gateway.directory.appendingPathComponent("ping.log"))
         try await Task.sleep(for: .seconds(1))
-        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=3")
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=3\nMETRICS_LISTEN=127.0.0.1:9184")
         let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
         #expect(report.changedVariables == ["MAXCONNECTIONS"] && report.restarted.isEmpty)
         #expect(await pings.waitForExit(timeout: .seconds(15)) == 0)

@@ -14,7 +14,7 @@ final class ControlIntegrationTests {
 
     init() throws {
         gateway = try GatewayNamespace("gwtest-ctl")
-        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace")
+        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace\nMETRICS_LISTEN=127.0.0.1:9184")
     }
 
     deinit {
@@ -50,6 +50,14 @@ final class ControlIntegrationTests {
         #expect(text.status == 0 && text.stdout.contains("babeld") && text.stdout.contains("host plan:"), "\(text.stdout)")
         #expect(try gateway.gwctl("health", "--liveness").status == 0)
         #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").isEmpty)
+
+        let metrics = try namespace.exec("sh", "-c", "printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | socat -t 5 - TCP4:127.0.0.1:9184")
+        #expect(metrics.hasPrefix("HTTP/1.0 200 OK") && metrics.contains("gatewayd_host_plan_applied 1"), "\(metrics)")
+        #expect(metrics.contains("gatewayd_child_up{daemon=\"l3roamd\"} 1") && metrics.contains("gatewayd_peers 0"))
+        // gatewayd's listening sockets stay gatewayd's: no child inherits one.
+        let listeners = try namespace.exec("ss", "-lnp")
+        #expect(listeners.split(separator: "\n").filter { $0.contains(":9184") || $0.contains(":40000") }
+            .allSatisfy { $0.contains("gatewayd") && !$0.contains("babeld") && !$0.contains("mesh-daemon") }, "\(listeners)")
     }
 
     @Test func healthFailsWhileBabeldIsDownAndRecovers() async throws {

@@ -12,6 +12,11 @@ public enum BrokerReply: Sendable, Equatable {
     /// The only error v1 has: no tunnel for this request (limit, policy, bad request).
     case refused
 
+    public var isAccepted: Bool {
+        if case .accepted = self { return true }
+        return false
+    }
+
     public static let refusalCode = 1
     public static let refusalReason = "Remote peer is not accepting additional connections"
 

@@ -35,13 +35,21 @@ struct Run: AsyncParsableCommand {
                 await runtime.respond(to: $0)
             }
         }
+        var metrics: MetricsServer?
         do {
+            if let address = config.control.metricsListen {
+                metrics = try await HostCommand.run("opening the metrics endpoint \(address)") {
+                    try await MetricsServer.start(at: address, logger: logger) { await runtime.metricsText() }
+                }
+            }
             try await runtime.start()
             try await serve(events, runtime: runtime, kernelChanges: kernelChanges, logger: logger)
         } catch {
+            await metrics?.stop()
             await control.stop()
             throw error
         }
+        await metrics?.stop()
         await control.stop()
     }
 

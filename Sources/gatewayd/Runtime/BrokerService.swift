@@ -22,7 +22,7 @@ final class BrokerService: Sendable {
     }
 
     static func start(config: GatewayConfig, privateKey: PrivateKey, launcher: ChildLauncher,
-                      registrar: any MeshInterfaceRegistrar, logger: Logger) async throws -> BrokerService {
+                      registrar: any MeshInterfaceRegistrar, counters: GatewayCounters, logger: Logger) async throws -> BrokerService {
         let override = config.broker.backend == .auto ? nil : config.broker.backend.rawValue
         let choice = try WireGuardBackendChoice.resolve(override: override)
         let backend = choice.makeBackend(
@@ -34,7 +34,12 @@ final class BrokerService: Sendable {
         let peers = PeerManager(settings: BrokerSettings(config: config), policy: try config.broker.keyLists.load(),
                                 backend: backend, store: store, registrar: registrar, logger: logger)
         try await peers.restore()
-        let server = try await BrokerServer.start(port: Int(config.brokerPort), logger: logger) { await peers.handle($0) }
+        let server = try await BrokerServer.start(port: Int(config.brokerPort), logger: logger) { request in
+            let started = ContinuousClock.now
+            let reply = await peers.handle(request)
+            counters.brokerRequest(result: reply.isAccepted ? "accepted" : "refused", seconds: (ContinuousClock.now - started).seconds)
+            return reply
+        }
         logger.info("broker open", metadata: ["backend": "\(choice.rawValue)", "port": "\(config.brokerPort)"])
         return BrokerService(peers: peers, backend: choice.rawValue, server: server, sweeps: Task { await peers.runIdleSweeps() }, logger: logger)
     }

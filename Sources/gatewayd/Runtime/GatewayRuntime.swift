@@ -24,6 +24,7 @@ actor GatewayRuntime {
     var withdrawnRoutes: [SavedRoute] = []
     private var uplinkWatch: Task<Void, Never>?
     let startedAt = Date()
+    let counters = GatewayCounters()
 
     init(loaded: LoadedConfig, configuration: ConfigurationOptions, events: EventSender, logger: Logger) {
         self.loaded = loaded
@@ -70,8 +71,10 @@ actor GatewayRuntime {
         let launcher = self.launcher
         let registrar = SupervisorRegistrar(supervisor: supervisor)
         let logger = self.logger
+        let counters = self.counters
         broker = try await HostCommand.run("opening the broker") {
-            try await BrokerService.start(config: config, privateKey: key, launcher: launcher, registrar: registrar, logger: logger)
+            try await BrokerService.start(config: config, privateKey: key, launcher: launcher, registrar: registrar,
+                                          counters: counters, logger: logger)
         }
         uplinkWatch = Task { await self.watchUplink() }
     }
@@ -90,8 +93,12 @@ actor GatewayRuntime {
     /// other failed step is logged and retried at the next look.
     @discardableResult
     func reconcile(reason: String) async throws -> [HostChange] {
+        let started = ContinuousClock.now
+        var failed = true
+        defer { counters.reconciled(seconds: (ContinuousClock.now - started).seconds, failed: failed) }
         do {
             let changes = try Reconciler(host: host).converge(to: config, onFailure: .removeOnFirewallFailure)
+            failed = false
             hostPlan.converged(changes, repairing: reason != "reload")
             log(changes, reason: reason)
             return changes
