@@ -11,6 +11,9 @@ struct Gwctl: ParsableCommand {
         abstract: "Ask a running gatewayd: status, peers, reload, services, health.",
         subcommands: [Status.self, Peers.self, Reload.self, Services.self, Health.self]
     )
+
+    /// Accepted before the subcommand too (`gwctl --socket S status`); the leaves read it.
+    @OptionGroup var client: ClientOptions
 }
 
 /// --socket, --json and --timeout, shared by every leaf command.
