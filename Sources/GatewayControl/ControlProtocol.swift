@@ -53,7 +53,7 @@ public struct ControlRequest: Codable, Sendable, Equatable {
 
 /// Why a request failed; `code` is stable for scripts, `message` is for people.
 public struct ControlError: Codable, Sendable, Equatable, Error {
-    public enum Code: String, Codable, Sendable {
+    public enum Code: String, Codable, Sendable, CaseIterable {
         case badRequest = "bad-request"
         case unknownCommand = "unknown-command"
         case unsupportedVersion = "unsupported-version"

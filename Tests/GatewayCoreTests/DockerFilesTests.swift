@@ -129,6 +129,9 @@ import Testing
         let arguments = try JSONDecoder().decode([String].self, from: Data(entrypoint.dropFirst("ENTRYPOINT ".count).utf8))
         #expect(arguments == ["gatewayd", "run"])
         #expect(runtime.instructions.contains("STOPSIGNAL SIGTERM"))
+        let health = try #require(runtime.instructions.first { $0.hasPrefix("HEALTHCHECK ") }, "the container health probe")
+        #expect(health.hasSuffix(#"CMD ["gwctl", "health", "--timeout", "4"]"#))
+        #expect(runtime.instructions.contains { $0.hasPrefix("COPY --from=") && $0.contains("/out/gwctl") }, "gwctl is in the image")
         #expect(runtime.instructions.contains("VOLUME /var/lib/gatewayd"))
         #expect(runtime.instructions.contains { $0.contains("iptables-legacy") && $0.contains("ip6tables-legacy") },
                 "libiptc writes legacy xtables: the image's iptables must show them")
