@@ -46,7 +46,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            guard let found = try client.send(ControlRequest(.peerShow, peer: peer)).peer else { throw GwctlExit.unhealthy }
+            let found = try client.peer(.peerShow, peer)
             client.json ? Output.json(found) : Output.line(PeerTable.details(found))
         }
     }
@@ -60,7 +60,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            guard let removed = try client.send(ControlRequest(.peerRemove, peer: peer)).peer else { throw GwctlExit.unhealthy }
+            let removed = try client.peer(.peerRemove, peer)
             client.json ? Output.json(removed) : Output.line("removed \(removed.interface) (port \(removed.port), \(removed.publicKey))")
         }
     }

@@ -35,6 +35,12 @@ struct ClientOptions: ParsableArguments {
         guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
     }
 
+    /// `peer-show` / `peer-remove`: the peer the reply names.
+    func peer(_ command: ControlCommand, _ selector: String) throws -> PeerStatus {
+        guard let peer = try send(ControlRequest(command, peer: selector)).peer else { throw GwctlExit.unhealthy }
+        return peer
+    }
+
     /// Sends one request and returns the successful reply; failures exit with their status.
     func send(_ request: ControlRequest) throws -> ControlReply {
         let reply: ControlReply

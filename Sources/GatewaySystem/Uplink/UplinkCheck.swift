@@ -41,23 +41,17 @@ public struct UplinkCheck: Sendable {
         var storage = sockaddr_storage()
         let length: Int
         if target.isIPv6 {
-            length = withUnsafeMutableBytes(of: &storage) { raw in
-                var address = sockaddr_in6()
-                address.sin6_family = sa_family_t(AF_INET6)
-                address.sin6_port = target.port.bigEndian
-                inet_pton(AF_INET6, target.host, &address.sin6_addr)
-                raw.storeBytes(of: address, as: sockaddr_in6.self)
-                return MemoryLayout<sockaddr_in6>.size
-            }
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = target.port.bigEndian
+            inet_pton(AF_INET6, target.host, &address.sin6_addr)
+            length = store(address, in: &storage)
         } else {
-            length = withUnsafeMutableBytes(of: &storage) { raw in
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = target.port.bigEndian
-                inet_pton(AF_INET, target.host, &address.sin_addr)
-                raw.storeBytes(of: address, as: sockaddr_in.self)
-                return MemoryLayout<sockaddr_in>.size
-            }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = target.port.bigEndian
+            inet_pton(AF_INET, target.host, &address.sin_addr)
+            length = store(address, in: &storage)
         }
         let started = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(length)) }
@@ -71,5 +65,11 @@ public struct UplinkCheck: Sendable {
         var size = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &size)
         return failure == 0 ? nil : String(cString: strerror(failure))
+    }
+
+    /// Copies a sockaddr_in or sockaddr_in6 into generic storage; returns its length.
+    private static func store<Address>(_ address: Address, in storage: inout sockaddr_storage) -> Int {
+        withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: Address.self) }
+        return MemoryLayout<Address>.size
     }
 }
