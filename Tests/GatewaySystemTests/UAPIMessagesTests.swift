@@ -29,6 +29,8 @@ import Testing
             listen_port=40001
             public_key=\(peer.hex)
             endpoint=[2001:db8::1]:51820
+            rx_bytes=1234
+            tx_bytes=5678
             last_handshake_time_sec=1700000000
             last_handshake_time_nsec=5
             allowed_ip=::/0
@@ -41,7 +43,8 @@ import Testing
         let device = try UAPIMessages.device(from: answer)
         #expect(device.listenPort == 40001)
         #expect(device.peers == [
-            .init(key: peer, latestHandshake: Date(timeIntervalSince1970: 1_700_000_000)),
+            .init(key: peer, latestHandshake: Date(timeIntervalSince1970: 1_700_000_000), endpoint: "[2001:db8::1]:51820",
+                  rxBytes: 1234, txBytes: 5678),
             .init(key: PublicKey(bytes: [UInt8](repeating: 1, count: 32))!, latestHandshake: nil),
         ])
     }

@@ -91,9 +91,11 @@ final class BrokerRunIntegrationTests {
             try node.attempt(["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(nodeInterface)"]).status == 0
         }
         #expect(pinged, "\(run.output)")
-        // The gateway registered its side with babeld.
-        #expect(try namespace.exec("sh", "-c", "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(gateway.directory.path)/run/babeld.sock")
-            .contains("add interface babel-wg-1 up true"))
+        // The gateway registered its side with babeld (asynchronously: it may trail the first ping).
+        #expect(try await eventually(timeout: .seconds(10)) {
+            try namespace.exec("sh", "-c", "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(gateway.directory.path)/run/babeld.sock")
+                .contains("add interface babel-wg-1 up true")
+        })
     }
 
     /// gwctl sees the real peer (handshake age, endpoint, traffic, registrations); a reload

@@ -21,7 +21,8 @@ struct BrokerUserspaceBackendTests {
         print("userspace peer provisioned in \(latency)")
 
         let listed = try await backend.list().first { $0.name == spec.name }
-        #expect(listed == ObservedPeerInterface(name: spec.name, listenPort: 40999, peers: [node], latestHandshake: nil))
+        #expect(listed == ObservedPeerInterface(name: spec.name, listenPort: 40999, peers: [node], latestHandshake: nil,
+                                                rxBytes: 0, txBytes: 0), "no handshake, no endpoint, no traffic yet")
         let link = try Command.check(["ip", "-6", "addr", "show", "dev", spec.name]).stdout
         #expect(link.contains("mtu 1374"))
         #expect(link.contains("MULTICAST") && link.contains(",UP"))

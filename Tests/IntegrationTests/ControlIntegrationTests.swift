@@ -14,8 +14,10 @@ final class ControlIntegrationTests {
 
     init() throws {
         gateway = try GatewayNamespace("gwtest-ctl")
-        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace\nMETRICS_LISTEN=127.0.0.1:9184")
+        try gateway.writeEnvFile(extra: Self.settings)
     }
+
+    static let settings = "BACKOFFMAX=2\nWG_BACKEND=userspace\nMETRICS_LISTEN=127.0.0.1:9184\n"
 
     deinit {
         running = nil  // gatewayd ends (SIGTERM, in order) before its namespace goes
@@ -77,7 +79,7 @@ final class ControlIntegrationTests {
     @Test func reloadWithAChangedLimitChangesOnlyThat() async throws {
         try await start()
         let before = try status()
-        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace\nMAXCONNECTIONS=7")
+        try gateway.writeEnvFile(extra: Self.settings + "MAXCONNECTIONS=7")
         let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
         #expect(report.changedVariables == ["MAXCONNECTIONS"])
         #expect(report.restarted.isEmpty && report.hostChanges.isEmpty)
@@ -89,7 +91,7 @@ final class ControlIntegrationTests {
     @Test func reloadWithAChangedBabeldOptionRestartsOnlyBabeld() async throws {
         try await start()
         let before = try status()
-        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace\nNEXTNODE=2001:db8:0:2::99")
+        try gateway.writeEnvFile(extra: Self.settings + "NEXTNODE=2001:db8:0:2::99")
         let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
         #expect(report.changedVariables == ["NEXTNODE"])
         #expect(report.restarted == ["babeld"])
@@ -108,7 +110,7 @@ final class ControlIntegrationTests {
         try await start()
         let before = try status()
         let snapshot = try gateway.snapshot()
-        try gateway.writeEnvFile(extra: "BACKOFFMAX=2\nWG_BACKEND=userspace\nMAXCONNECTIONS=lots")
+        try gateway.writeEnvFile(extra: Self.settings + "MAXCONNECTIONS=lots")
         let reload = try gateway.gwctl("reload")
         #expect(reload.status == 78)
         #expect(reload.stderr.contains("MAXCONNECTIONS") && reload.stderr.contains(gateway.envFile.path + ":"), "\(reload.stderr)")
