@@ -10,28 +10,13 @@ import Testing
 @Suite(.serialized, .enabled(if: Requirement.isRoot, Requirement.rootReason))
 final class BrokerRunIntegrationTests {
     let gateway: GatewayNamespace
-    let node: NetworkNamespace
+    let node: MeshNode
     var namespace: NetworkNamespace { gateway.namespace }
-    let nodeInterface = "gwtn\(UInt16.random(in: 1000...9999))"
-    var nodeWireGuard: BackgroundProcess?
 
     init() throws {
         gateway = try GatewayNamespace("gwtest-brk")
-        node = try NetworkNamespace.create(prefix: "gwtest-bnode")
-        try node.exec("ip", "link", "set", "lo", "up")
-        try namespace.exec("ip", "link", "add", "wan1", "type", "veth", "peer", "name", "up0")
-        try namespace.exec("ip", "link", "set", "up0", "netns", node.name)
-        try namespace.exec("ip", "-6", "addr", "add", "2001:db8:ff::1/64", "dev", "wan1", "nodad")
-        try node.exec("ip", "-6", "addr", "add", "2001:db8:ff::2/64", "dev", "up0", "nodad")
-        try namespace.exec("ip", "link", "set", "wan1", "up")
-        try node.exec("ip", "link", "set", "up0", "up")
+        node = try MeshNode(linkedTo: gateway)
         try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nMETRICS_LISTEN=127.0.0.1:9184")
-    }
-
-    deinit {
-        nodeWireGuard = nil
-        _ = try? node.exec("ip", "link", "del", nodeInterface)
-        node.delete()
     }
 
     /// Starts `gatewayd run` as PID 1 of its own PID namespace, as in a container: when it
@@ -42,53 +27,25 @@ final class BrokerRunIntegrationTests {
         return run
     }
 
-    /// One v1 request from the node, as a field node's wg-broker client sends it.
-    func request(_ publicKey: String) throws -> [String: Any] {
-        let reply = try node.exec("sh", "-c",
-                                  "printf '{\"version\":1,\"pubkey\":\"\(publicKey)\"}\\n' | socat -t 5 - TCP6:[2001:db8:ff::1]:40000")
-        return try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any], "reply: \(reply)")
-    }
-
-    static func keyPair() throws -> (secret: String, public: String) {
-        let secret = try Command.check(["wg", "genkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let publicKey = try Command.check(["sh", "-c", "echo \(secret) | wg pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        return (secret, publicKey)
-    }
-
     /// The gateway's public key, as gatewayd logged it at start.
     func gatewayPublicKey(_ run: BackgroundProcess) throws -> String {
         let line = try #require(run.output.split(separator: "\n").first { $0.contains("public-key=") })
         return String(try #require(line.split(separator: " ").first { $0.hasPrefix("public-key=") }).dropFirst("public-key=".count))
     }
 
-    /// The node's side: wireguard-go in the node namespace, peered with the gateway's port.
-    func connectNode(secret: String, gatewayKey: String, port: Int) async throws {
-        nodeWireGuard = try BackgroundProcess(["ip", "netns", "exec", node.name, "wireguard-go", "-f", nodeInterface],
-                                              logFile: gateway.directory.appendingPathComponent("node-wg.log"))
-        #expect(try await eventually(timeout: .seconds(10)) {
-            try node.attempt(["ip", "link", "show", nodeInterface]).status == 0
-        })
-        let keyFile = gateway.directory.appendingPathComponent("node.key")
-        try secret.write(to: keyFile, atomically: true, encoding: .utf8)
-        try node.exec("wg", "set", nodeInterface, "private-key", keyFile.path, "peer", gatewayKey,
-                      "endpoint", "[2001:db8:ff::1]:\(port)", "allowed-ips", "::/0", "persistent-keepalive", "1")
-        try node.exec("ip", "-6", "addr", "add", "fe80::2/64", "dev", nodeInterface, "nodad")
-        try node.exec("ip", "link", "set", nodeInterface, "up")
-    }
-
     @Test func aNodeGetsATunnelAndPingsTheGatewayAcrossIt() async throws {
         let run = try await start()
-        let (secret, publicKey) = try Self.keyPair()
-        let reply = try request(publicKey)
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let reply = try node.request(publicKey)
         #expect(reply["version"] as? Int == 1)
         let port = try #require(reply["port"] as? Int, "\(reply)")
         #expect((40000..<41000).contains(port))
         #expect(abs((reply["time"] as? Double ?? 0) - Date().timeIntervalSince1970) < 60)
-        #expect(try request(publicKey)["port"] as? Int == port, "a repeated request keeps the port")
+        #expect(try node.request(publicKey)["port"] as? Int == port, "a repeated request keeps the port")
 
-        try await connectNode(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
         let pinged = try await eventually(timeout: .seconds(20)) {
-            try node.attempt(["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(nodeInterface)"]).status == 0
+            try node.pingsGateway()
         }
         #expect(pinged, "\(run.output)")
         // The gateway registered its side with babeld (asynchronously: it may trail the first ping).
@@ -96,6 +53,25 @@ final class BrokerRunIntegrationTests {
             try namespace.exec("sh", "-c", "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(gateway.directory.path)/run/babeld.sock")
                 .contains("add interface babel-wg-1 up true")
         })
+        try await expectRoutesAcrossTheTunnel()
+    }
+
+    /// babeld on both ends learns a route across the tunnel: the gateway the node's
+    /// address (into table 10, its export table), the node the default route the gateway
+    /// announces from table 12.
+    func expectRoutesAcrossTheTunnel() async throws {
+        try namespace.exec("ip", "-6", "route", "add", "default", "via", "2001:db8:ff::2", "dev", "wan1", "proto", "static", "table", "12")
+        try node.runBabeld(announcing: "2001:db8:0:1::11")
+        let gatewayLearned = try await eventually(timeout: .seconds(30)) {
+            try namespace.exec("ip", "-6", "route", "show", "table", "10").split(separator: "\n")
+                .contains { $0.hasPrefix("2001:db8:0:1::11 via fe80:") && $0.contains("dev babel-wg-1 proto babel") }
+        }
+        #expect(gatewayLearned, "the gateway's babeld installed the node's route in table 10: \((try? namespace.exec("ip", "-6", "route", "show", "table", "10")) ?? "")")
+        let nodeLearned = try await eventually(timeout: .seconds(30)) {
+            try node.namespace.exec("ip", "-6", "route", "show").split(separator: "\n")
+                .contains { $0.hasPrefix("default via fe80:") && $0.contains("dev \(node.interface) proto babel") }
+        }
+        #expect(nodeLearned, "the node's babeld installed the gateway's default route: \((try? node.babelDump()) ?? "") \((try? node.namespace.exec("ip", "-6", "route")) ?? "")")
     }
 
     /// gwctl sees the real peer (handshake age, endpoint, traffic, registrations); a reload
@@ -103,11 +79,10 @@ final class BrokerRunIntegrationTests {
     /// deregisters it and deletes the interface.
     @Test func gwctlShowsReloadsAroundAndRemovesARealPeer() async throws {
         let run = try await start()
-        let (secret, publicKey) = try Self.keyPair()
-        let port = try #require(try request(publicKey)["port"] as? Int)
-        try await connectNode(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port)
-        let ping = ["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(nodeInterface)"]
-        #expect(try await eventually(timeout: .seconds(20)) { try node.attempt(ping).status == 0 }, "\(run.output)")
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway() }, "\(run.output)")
         #expect(try await eventually(timeout: .seconds(10)) {
             try gateway.gwctlJSON([PeerStatus].self, "peers", "list").first?.registeredWith.count == 3
         })
@@ -129,7 +104,7 @@ final class BrokerRunIntegrationTests {
             #expect(metrics.contains(line), "\(line) in \(metrics)")
         }
 
-        let pings = try BackgroundProcess(["ip", "netns", "exec", node.name, "ping", "-6", "-c", "40", "-i", "0.1", "fe80::1%\(nodeInterface)"],
+        let pings = try BackgroundProcess(["ip", "netns", "exec", node.namespace.name, "ping", "-6", "-c", "40", "-i", "0.1", "fe80::1%\(node.interface)"],
                                           logFile: gateway.directory.appendingPathComponent("ping.log"))
         try await Task.sleep(for: .seconds(1))
         try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=3\nMETRICS_LISTEN=127.0.0.1:9184")
@@ -148,11 +123,43 @@ final class BrokerRunIntegrationTests {
         #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").isEmpty)
     }
 
+    /// The idle sweep with short timings: a peer that never handshakes and one whose last
+    /// handshake grew older than IDLETIMEOUT are both deregistered from every daemon, then
+    /// deleted, and forgotten.
+    @Test func theIdleSweepRemovesSilentAndIdlePeersEverywhere() async throws {
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nSWEEPINTERVAL=1\nIDLETIMEOUT=3")
+        let run = try await start()
+        let silent = try MeshNode.keyPair().public
+        #expect(try node.request(silent)["port"] as? Int == 40000)
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway("fe80::2") }, "\(run.output)")
+
+        let gone = { (interface: String) in try self.namespace.attempt(["ip", "link", "show", interface]).status != 0 }
+        #expect(try await eventually(timeout: .seconds(10)) { try gone("babel-wg-1") }, "never handshook: \(run.output)")
+        #expect(await eventually(timeout: .seconds(5)) { run.output.contains("removed babel-wg-1 of \(silent): never handshook") })
+        // The node keeps its tunnel up, but WireGuard handshakes only every two minutes.
+        #expect(try await eventually(timeout: .seconds(15)) { try gone("babel-wg-2") }, "idle: \(run.output)")
+        #expect(await eventually(timeout: .seconds(5)) { run.output.contains("removed babel-wg-2 of \(publicKey): idle") })
+        for daemon in ["mmfd", "l3roamd"] {
+            let received = gateway.received(by: daemon)
+            for interface in ["babel-wg-1", "babel-wg-2"] {
+                let added = received.lastIndex(of: "add_meshif \(interface)")
+                let removed = received.lastIndex(of: "del_meshif \(interface)")
+                #expect(added != nil && removed != nil && removed! > added!, "\(daemon): \(received)")
+            }
+        }
+        let babel = try namespace.exec("sh", "-c", "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(gateway.directory.path)/run/babeld.sock")
+        #expect(!babel.contains("babel-wg-"), "flushed from babeld: \(babel)")
+        #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").isEmpty)
+    }
+
     @Test func theLimitAndAKilledGatewaydAreHandledWithoutLosingPeers() async throws {
         var run = try await start()
-        let first = try request(try Self.keyPair().public)
-        let second = try request(try Self.keyPair().public)
-        let refused = try request(try Self.keyPair().public)
+        let first = try node.request(try MeshNode.keyPair().public)
+        let second = try node.request(try MeshNode.keyPair().public)
+        let refused = try node.request(try MeshNode.keyPair().public)
         #expect(first["port"] as? Int == 40000 && second["port"] as? Int == 40001, "\(first) \(second) \(run.output)")
         let error = try #require(refused["error"] as? [String: Any], "MAXCONNECTIONS=2: \(refused)")
         #expect(error["code"] as? Int == 1)
@@ -163,8 +170,8 @@ final class BrokerRunIntegrationTests {
         _ = await run.waitForExit(timeout: .seconds(5))
         run = try await start()
         #expect(run.output.contains("restored 2 peers"), "\(run.output)")
-        let (secret, publicKey) = try Self.keyPair()
-        #expect(try request(publicKey)["error"] != nil, "still full after the restart")
+        let (secret, publicKey) = try MeshNode.keyPair()
+        #expect(try node.request(publicKey)["error"] != nil, "still full after the restart")
         _ = secret
     }
 
@@ -172,10 +179,10 @@ final class BrokerRunIntegrationTests {
     /// the stored peer is rebuilt on its old port and the node's unchanged tunnel works again.
     @Test func aTunnelWorksAgainAfterGatewaydIsKilledAndStarted() async throws {
         var run = try await start()
-        let (secret, publicKey) = try Self.keyPair()
-        let port = try #require(try request(publicKey)["port"] as? Int)
-        try await connectNode(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port)
-        let ping = { try self.node.attempt(["ping", "-6", "-c", "1", "-W", "1", "fe80::1%\(self.nodeInterface)"]).status == 0 }
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        let ping = { try self.node.pingsGateway() }
         #expect(try await eventually(timeout: .seconds(20)) { try ping() }, "\(run.output)")
 
         kill(try #require(GatewayNamespace.pid1(under: run.pid)), SIGKILL)

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 
@@ -5,4 +6,7 @@ import Testing
 enum Requirement {
     static let isRoot = getuid() == 0
     static let rootReason: Comment = "needs root: creates network namespaces"
+    /// Kernel WireGuard exists only in the virtme-ng VM that scripts/vm-tests boots.
+    static let inVM = ProcessInfo.processInfo.environment["GATEWAYD_VM"] == "1" && isRoot
+    static let vmReason: Comment = "kernel WireGuard: runs inside the VM (scripts/vm-tests), which sets GATEWAYD_VM=1"
 }
