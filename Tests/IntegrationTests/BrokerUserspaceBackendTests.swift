@@ -40,4 +40,23 @@ struct BrokerUserspaceBackendTests {
         await #expect(throws: (any Error).self) { try await backend.create(spec) }
         #expect(if_nametoindex(spec.name) == 0)
     }
+
+    /// Another namespace's wireguard-go shares the socket directory: its interface is
+    /// neither listed nor removed here (removing its socket would make it exit).
+    @Test func interfacesOfOtherNamespacesAreNeitherListedNorRemoved() async throws {
+        let other = try NetworkNamespace.create(prefix: "gwtest-uwg")
+        defer { other.delete() }
+        let name = PeerInterfaceNames.name(number + 1)
+        let wireguardGo = try BackgroundProcess(["ip", "netns", "exec", other.name, "wireguard-go", "-f", name],
+                                                logFile: FileManager.default.temporaryDirectory.appendingPathComponent("\(name).log"))
+        defer { _ = try? other.exec("ip", "link", "del", name) }
+        let socket = "\(UserspaceBackend.defaultSocketDirectory)/\(name).sock"
+        #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: socket) })
+
+        let backend = UserspaceBackend(privateKey: PrivateKey.generate(), launcher: FoundationWireGuardGo())
+        #expect(try await backend.list().allSatisfy { $0.name != name })
+        try await backend.remove(name)
+        #expect(FileManager.default.fileExists(atPath: socket) && wireguardGo.isRunning)
+        #expect(try other.exec("ip", "link", "show", name).contains(name))
+    }
 }

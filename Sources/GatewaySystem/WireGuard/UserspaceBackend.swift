@@ -56,7 +56,11 @@ public actor UserspaceBackend: WireGuardBackend {
         }
     }
 
+    /// The socket directory is machine-wide: an interface is ours only if its link is in
+    /// this network namespace (or we started its wireguard-go). A socket of another
+    /// namespace's gateway is never touched: wireguard-go exits when its socket goes.
     public func remove(_ name: String) async throws {
+        guard processes[name] != nil || links.exists(name) else { return }
         // Deleting the TUN makes wireguard-go exit; stopping it covers a hung one.
         defer {
             processes.removeValue(forKey: name)?.stop()
@@ -65,12 +69,14 @@ public actor UserspaceBackend: WireGuardBackend {
         try links.delete(name: name)
     }
 
+    /// The `babel-wg-*` interfaces of this network namespace that wireguard-go serves.
     public func list() async throws -> [ObservedPeerInterface] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: socketDirectory)) ?? []
         return files.compactMap { file -> ObservedPeerInterface? in
             guard file.hasSuffix(".sock") else { return nil }
             let name = String(file.dropLast(".sock".count))
-            guard PeerInterfaceNames.number(of: name) != nil, let device = try? client(name).device() else { return nil }
+            guard PeerInterfaceNames.number(of: name) != nil, links.exists(name),
+                  let device = try? client(name).device() else { return nil }
             let peer = device.peers.first
             return ObservedPeerInterface(name: name, listenPort: device.listenPort, peers: device.peers.map(\.key),
                                          latestHandshake: peer?.latestHandshake, endpoint: peer?.endpoint,

@@ -1,0 +1,320 @@
+"""Sections 2–4 of the benchmarks: peer provisioning (gatewayd's broker against a model of
+the seed's bash wg-broker), operations at scale (gwctl, reload, memory) and restart.
+Userspace WireGuard (wireguard-go) on both sides: the host kernel has no WireGuard.
+Imported by bench/run."""
+
+import base64
+import json
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from benchlib import BENCH, BenchError, Cell, fmt_ratio, fmt_time, in_ns, markdown_table, quiesce, sh, timed
+
+GATEWAY = "2001:db8:ff::1"
+CLIENT = "2001:db8:ff::2"
+BROKERPORT = 40000
+WIREGUARD_SOCKETS = Path("/var/run/wireguard")
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def poll(condition, timeout, interval=0.02):
+    """Seconds until `condition()` held, or None after `timeout`."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if condition():
+            return time.perf_counter() - started
+        time.sleep(interval)
+    return None
+
+
+class PeerBench:
+    sides = ("seed", "gatewayd")
+
+    def __init__(self, gatewayd, gwctl, workdir, namespaces, log):
+        self.gatewayd = gatewayd
+        self.gwctl = gwctl
+        self.workdir = workdir
+        self.namespaces = namespaces
+        self.log = log
+
+    # -- setup ------------------------------------------------------------------------
+
+    def pair(self):
+        """A gateway namespace and a client namespace joined by a veth (untimed)."""
+        gw, client = self.namespaces.create(), self.namespaces.create()
+        sh(["ip", "-n", gw, "link", "add", "wan0", "type", "veth", "peer", "name", "up0", "netns", client])
+        sh(["ip", "-n", gw, "-6", "addr", "add", f"{GATEWAY}/64", "dev", "wan0", "nodad"])
+        sh(["ip", "-n", client, "-6", "addr", "add", f"{CLIENT}/64", "dev", "up0", "nodad"])
+        sh(["ip", "-n", gw, "link", "set", "wan0", "up"])
+        sh(["ip", "-n", client, "link", "set", "up0", "up"])
+        return gw, client
+
+    def keys(self, count):
+        path = Path(tempfile.mkstemp(prefix="keys-", dir=self.workdir)[1])
+        path.write_text("".join(base64.b64encode(os.urandom(32)).decode() + "\n" for _ in range(count)))
+        return path
+
+    def directory(self, gw):
+        path = Path(tempfile.mkdtemp(prefix=f"{gw}-", dir=self.workdir))
+        return path
+
+    def start_gatewayd(self, gw, count):
+        """`gatewayd run` as PID 1 of a PID namespace, as in a container (untimed)."""
+        directory = self.directory(gw)
+        values = {
+            "WHOLENET": "2001:db8::/40", "NODEPREFIX": "2001:db8:0:1::/64", "CLIENTPREFIX": "2001:db8:0:2::/64",
+            "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": "userspace", "MMFD": "off", "L3ROAMD": "off",
+            "MAXCONNECTIONS": str(count + 10), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
+            "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
+        }
+        env_file = directory / "env-file"
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        log = open(directory / "gatewayd.log", "w")
+        process = subprocess.Popen(in_ns(gw, ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM",
+                                              self.gatewayd, "run", "--env-file", str(env_file)]),
+                                   stdout=log, stderr=subprocess.STDOUT)
+        gateway = {"process": process, "directory": directory, "env": env_file, "control": directory / "control.sock",
+                   "babel": directory / "run" / "babeld.sock", "log": directory / "gatewayd.log"}
+        if poll(lambda: self.gwctl_ok(gateway, "health"), 60, 0.1) is None:
+            raise BenchError(f"gatewayd did not become healthy: {gateway['log'].read_text()[-2000:]}")
+        return gateway
+
+    def gwctl_ok(self, gateway, *arguments):
+        return subprocess.run([self.gwctl, "--socket", str(gateway["control"]), *arguments],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+    def start_seed(self, gw):
+        """babeld with wg-docker's control port and the broker model behind a server that
+        takes one connection at a time, as the seed's `nc -l` loop (untimed)."""
+        directory = self.directory(gw)
+        key = directory / "private.key"
+        key.write_text(sh(["wg", "genkey"]))
+        babeld = subprocess.Popen(in_ns(gw, ["babeld", "-I", "", "-S", str(directory / "babel-state"), "-G", "33123",
+                                             "-C", "interface seed-placeholder"]),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(os.environ, STARTPORT="40000", ENDPORT="41000", MTU="1374", KEYFILE=str(key), BABELPORT="33123")
+        server = subprocess.Popen(in_ns(gw, ["socat", f"TCP6-LISTEN:{BROKERPORT},reuseaddr,fork,max-children=1",
+                                             f"EXEC:{BENCH / 'seed-wg-broker.sh'}"]),
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listening = lambda: f":{BROKERPORT} " in sh(in_ns(gw, ["ss", "-Hltn"])) and \
+            subprocess.run(in_ns(gw, ["sh", "-c", "printf 'quit\\n' | socat -t 1 - TCP6:[::1]:33123"]),
+                           capture_output=True).returncode == 0
+        if poll(listening, 20, 0.05) is None:
+            raise BenchError("the seed model's broker or babeld did not start")
+        return {"processes": [server, babeld]}
+
+    def discard(self, gw, client, running):
+        """Stops everything in the namespaces, deletes them and the UAPI sockets of their
+        wireguard-go processes (the socket directory is machine-wide)."""
+        for process in running:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for ns in (gw, client):
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            self.namespaces.delete(ns)
+        for socket_file in WIREGUARD_SOCKETS.glob("babel-wg-*.sock"):
+            socket_file.unlink(missing_ok=True)
+        quiesce()
+
+    # -- measuring ----------------------------------------------------------------------
+
+    def request_all(self, client, keys, concurrency):
+        out = sh(in_ns(client, [str(BENCH / "broker-client"), "--target", f"[{GATEWAY}]:{BROKERPORT}",
+                                "--keys", str(keys), "--concurrency", str(concurrency)]))
+        result = json.loads(out)
+        failed = [r for r in result["requests"] if not r or r.get("port") is None]
+        if failed:
+            raise BenchError(f"{len(failed)} requests got no port, e.g. {failed[0]}")
+        ports = [r["port"] for r in result["requests"]]
+        if len(set(ports)) != len(ports):
+            raise BenchError("two peers got the same port")
+        return result
+
+    def peer_interfaces(self, gw):
+        return [line.split()[0] for line in sh(["ip", "-n", gw, "-br", "link"]).splitlines()
+                if line.startswith("babel-wg-")]
+
+    def serving(self, gw, count):
+        """Every peer interface is up and its UDP port is open."""
+        up = [l for l in sh(["ip", "-n", gw, "-br", "link"]).splitlines() if l.startswith("babel-wg-") and " UP " in f" {l} "]
+        ports = {line.split()[3].rsplit(":", 1)[-1] for line in sh(in_ns(gw, ["ss", "-Huln"])).splitlines()}
+        open_ports = [p for p in ports if p.isdigit() and 40000 <= int(p) < 41000]
+        return len(up) == count and len(open_ports) == count
+
+    def babel_interfaces(self, gw, socket_path):
+        dump = subprocess.run(in_ns(gw, ["sh", "-c", f"printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:{socket_path}"]),
+                              capture_output=True, text=True).stdout
+        return sum(1 for line in dump.splitlines() if line.startswith("add interface babel-wg-"))
+
+    def pid_of(self, gw, name):
+        for pid in subprocess.run(["ip", "netns", "pids", gw], capture_output=True, text=True).stdout.split():
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                    return int(pid)
+            except OSError:
+                pass
+        return None
+
+    def rss_mib(self, pid):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def trial(self, side, count, concurrency, extras):
+        """One provisioning trial; with `extras`, also the gatewayd-only measurements."""
+        gw, client = self.pair()
+        running = []
+        try:
+            keys = self.keys(count)
+            if side == "seed":
+                running += self.start_seed(gw)["processes"]
+            else:
+                gateway = self.start_gatewayd(gw, count)
+                running.append(gateway["process"])
+                gatewayd_pid = self.pid_of(gw, "gatewayd")
+                idle_rss = self.rss_mib(gatewayd_pid)
+            result = self.request_all(client, keys, concurrency)
+            if len(self.peer_interfaces(gw)) != count or not self.serving(gw, count):
+                raise BenchError(f"{side}: {len(self.peer_interfaces(gw))} peer interfaces after {count} requests")
+            latencies = [r["latency"] for r in result["requests"]]
+            measured = {"wall": result["wall"], "p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99),
+                        "retries": sum(r["retries"] for r in result["requests"])}
+            # The same keys again: a known key gets its port back, nothing is provisioned, so
+            # this is the broker's own request rate.
+            again = self.request_all(client, keys, concurrency)
+            if [r["port"] for r in again["requests"]] != [r["port"] for r in result["requests"]]:
+                raise BenchError(f"{side}: a repeated request got a different port")
+            measured["repeat"] = again["wall"]
+            if side == "gatewayd" and extras:
+                measured.update(self.scale(gateway, gatewayd_pid, idle_rss, count))
+                measured.update(self.restart(gw, gateway, count, running))
+            return measured
+        finally:
+            self.discard(gw, client, running)
+
+    def scale(self, gateway, pid, idle_rss, count):
+        """gwctl peers list --json and a no-change reload, with `count` peers; memory."""
+        socket_path = str(gateway["control"])
+        listing = [timed([self.gwctl, "--socket", socket_path, "peers", "list", "--json"]) for _ in range(5)]
+        reload = [timed([self.gwctl, "--socket", socket_path, "reload", "--timeout", "60"]) for _ in range(3)]
+        return {"list": statistics.median(listing), "reload": statistics.median(reload),
+                "rss-idle": idle_rss, "rss": self.rss_mib(pid)}
+
+    def restart(self, gw, gateway, count, running):
+        """babeld killed: until every interface is registered again; gatewayd killed (-9,
+        PID 1: its wireguard-go children die with it) and started: until every peer serves."""
+        babeld = self.pid_of(gw, "babeld")
+        os.kill(babeld, signal.SIGKILL)
+        babel = poll(lambda: self.pid_of(gw, "babeld") not in (None, babeld)
+                     and self.babel_interfaces(gw, gateway["babel"]) == count, 120)
+        gatewayd = self.pid_of(gw, "gatewayd")
+        os.kill(gatewayd, signal.SIGKILL)
+        gateway["process"].wait(timeout=30)
+        poll(lambda: not self.peer_interfaces(gw), 30)
+        log = open(gateway["directory"] / "gatewayd-restart.log", "w")
+        started = time.perf_counter()
+        process = subprocess.Popen(in_ns(gw, ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM",
+                                              self.gatewayd, "run", "--env-file", str(gateway["env"])]),
+                                   stdout=log, stderr=subprocess.STDOUT)
+        running.append(process)
+        serving = poll(lambda: self.serving(gw, count), 300, 0.05)
+        if babel is None or serving is None:
+            raise BenchError(f"restart: babeld re-registration {babel}, serving again {serving}")
+        return {"babel-replay": babel, "restart": time.perf_counter() - started if serving is not None else None}
+
+    # -- the section ------------------------------------------------------------------------
+
+    def run(self, sizes, reps, concurrency):
+        """{(size, mode): {metric: Cell}}, modes `sequential` and `concurrent`; sides interleaved."""
+        results = {}
+        for size in sizes:
+            for mode, parallel in (("sequential", 1), ("concurrent", concurrency)):
+                cells = {}
+                results[(size, mode)] = cells
+                for rep in range(reps):
+                    order = self.sides if rep % 2 == 0 else tuple(reversed(self.sides))
+                    for side in order:
+                        measured = self.trial(side, size, parallel, extras=(mode == "sequential" and rep == 0))
+                        for metric, value in measured.items():
+                            cells.setdefault(f"{side}-{metric}", Cell()).samples.append(value)
+                    self.log(f"  {size:>4} peers, {mode:<10} rep {rep + 1}/{reps}: "
+                             f"seed {fmt_time(cells['seed-wall'].samples[-1])}, gatewayd {fmt_time(cells['gatewayd-wall'].samples[-1])}")
+        return results
+
+
+def provisioning_table(results, concurrency):
+    header = ["peers", "requests", "seed p50 / p99", "gatewayd p50 / p99", "seed total", "gatewayd total",
+              "seed peers/s", "gatewayd peers/s", "seed ÷ gatewayd", "known keys again: seed / gatewayd req/s", "n"]
+    rows = []
+    for (size, mode), cells in results.items():
+        seed, gw = cells["seed-wall"], cells["gatewayd-wall"]
+        label = "one at a time" if mode == "sequential" else f"{concurrency} at once"
+        rows.append([str(size), label,
+                     f"{fmt_time(cells['seed-p50'].median)} / {fmt_time(cells['seed-p99'].median)}",
+                     f"{fmt_time(cells['gatewayd-p50'].median)} / {fmt_time(cells['gatewayd-p99'].median)}",
+                     fmt_time(seed.median), fmt_time(gw.median),
+                     f"{size / seed.median:.1f}", f"{size / gw.median:.1f}", fmt_ratio(seed.median / gw.median),
+                     f"{size / cells['seed-repeat'].median:.0f} / {size / cells['gatewayd-repeat'].median:.0f}",
+                     str(min(seed.n, gw.n))])
+    return header, rows
+
+
+def scale_table(results):
+    header = ["peers", "`gwctl peers list --json`", "`gwctl reload` (no change)", "gatewayd RSS idle", "gatewayd RSS",
+              "babeld killed → all re-registered", "gatewayd killed → all serving"]
+    rows = []
+    for (size, mode), cells in results.items():
+        if mode != "sequential" or "gatewayd-list" not in cells:
+            continue
+        rows.append([str(size), fmt_time(cells["gatewayd-list"].median), fmt_time(cells["gatewayd-reload"].median),
+                     f"{cells['gatewayd-rss-idle'].median:.1f} MiB", f"{cells['gatewayd-rss'].median:.1f} MiB",
+                     fmt_time(cells["gatewayd-babel-replay"].median), fmt_time(cells["gatewayd-restart"].median)])
+    return header, rows
+
+
+def reading(results, concurrency):
+    out = []
+    sizes = sorted({size for size, _ in results})
+    for mode in ("sequential", "concurrent"):
+        ratios = [(s, results[(s, mode)]["seed-wall"].median / results[(s, mode)]["gatewayd-wall"].median) for s in sizes]
+        what = "one request at a time" if mode == "sequential" else f"{concurrency} clients at once"
+        behind = [f"{s}" for s, r in ratios if r < 1]
+        out.append(f"- {what.capitalize()}: seed ÷ gatewayd " + ", ".join(f"{fmt_ratio(r)} at {s} peers" for s, r in ratios)
+                   + (f" — **gatewayd is not ahead** at {', '.join(behind)} peers." if behind else "."))
+    if len(sizes) > 1:
+        first, last = sizes[0], sizes[-1]
+        for side in ("seed", "gatewayd"):
+            a = results[(first, "sequential")][f"{side}-p50"].median
+            b = results[(last, "sequential")][f"{side}-p50"].median
+            out.append(f"- {side}: the median request takes {fmt_time(a)} with {first} peers and {fmt_time(b)} with "
+                       f"{last} ({b / a:.1f}×)" + (": it scans every interface per request, one `wg show` each."
+                                                   if side == "seed" else
+                                                   ": allocation is O(1); most of the time is starting and configuring wireguard-go."))
+    concurrent = results[(sizes[-1], "concurrent")]
+    sequential = results[(sizes[-1], "sequential")]
+    out.append(f"- Concurrency: with {concurrency} clients gatewayd provisions {sizes[-1]} peers in "
+               f"{fmt_time(concurrent['gatewayd-wall'].median)} ({fmt_time(sequential['gatewayd-wall'].median)} one at a time); "
+               f"the seed serves one connection at a time, so its clients wait in line "
+               f"({fmt_time(concurrent['seed-p99'].median)} p99).")
+    return "\n".join(out)
