@@ -1,3 +1,6 @@
+// CMnl brings <sys/socket.h>: without it, release (whole-module) builds of this module do
+// not see Glibc's SOCK_* constants.
+import CMnl
 import Foundation
 import GatewayCore
 import Glibc
