@@ -45,6 +45,34 @@ import Testing
         #expect(message.bytes == expected)
     }
 
+    /// Distinct bytes everywhere, so a swapped key, a reversed port or a misplaced name
+    /// terminator cannot pass: keys in order, the port in host order (as wg(8) sends it).
+    @Test func setDeviceKeepsKeyBytesInOrderAndThePortInHostOrder() {
+        let key = PrivateKey(bytes: (0x00...0x1f).map { UInt8($0) })!
+        let node = PublicKey(bytes: (0x20...0x3f).map { UInt8($0) })!
+        let privateHex = (0x00...0x1f).map { String(format: "%02x", $0) }.joined()
+        let publicHex = (0x20...0x3f).map { String(format: "%02x", $0) }.joined()
+        let expected = hex("""
+            b8000000 1d00 0500 00000000 00000000
+            01 01 0000
+            1000 0200 6261 6265 6c2d 7767 2d34 3200
+            2400 0300 \(privateHex)
+            0600 0600 419c 0000
+            0800 0500 01000000
+            6000 0880
+              5c00 0080
+                2400 0100 \(publicHex)
+                0800 0300 02000000
+                2c00 0980
+                  2800 0080
+                    0600 0100 0a00 0000
+                    1400 0200 00000000 00000000 00000000 00000000
+                    0500 0300 00 000000
+            """)
+        let message = WireGuardGenetlink.setDevice(family: family, name: "babel-wg-42", privateKey: key, listenPort: 40001, peer: node)
+        #expect(message.bytes == expected)
+    }
+
     @Test func getDeviceIsADump() {
         let expected = hex("""
             24000000 1d00 0103 00000000 00000000
