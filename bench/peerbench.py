@@ -102,7 +102,8 @@ class PeerBench:
                                              "-C", "interface seed-placeholder"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         env = dict(os.environ, STARTPORT="40000", ENDPORT="41000", MTU="1374", KEYFILE=str(key), BABELPORT="33123")
-        server = subprocess.Popen(in_ns(gw, ["socat", f"TCP6-LISTEN:{BROKERPORT},reuseaddr,fork,max-children=1",
+        # -t 60: after the client half-closes, wait for the reply (socat gives up after 0.5 s).
+        server = subprocess.Popen(in_ns(gw, ["socat", "-t", "60", f"TCP6-LISTEN:{BROKERPORT},reuseaddr,fork,max-children=1,backlog=128",
                                              f"EXEC:{BENCH / 'seed-wg-broker.sh'},stderr"]),
                                   env=env, stdout=subprocess.DEVNULL, stderr=open(directory / "broker.log", "w"))
         listening = lambda: f":{BROKERPORT} " in sh(in_ns(gw, ["ss", "-Hltn"])) and \
