@@ -73,7 +73,7 @@ class PeerBench:
         values = {
             "WHOLENET": "2001:db8::/40", "NODEPREFIX": "2001:db8:0:1::/64", "CLIENTPREFIX": "2001:db8:0:2::/64",
             "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": "userspace", "MMFD": "off", "L3ROAMD": "off",
-            "MAXCONNECTIONS": str(count + 10), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
+            "MAXCONNECTIONS": str(count + 10), "ENDPORT": str(40000 + count + 100), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
             "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
         }
         env_file = directory / "env-file"
