@@ -174,8 +174,11 @@ def machine():
             break
     mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
                       if l.startswith("MemTotal")).split()[1])
-    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True)
-    swift_version = next((l for l in (swift.stdout + swift.stderr).splitlines() if "Swift version" in l), "?")
+    try:
+        swift = subprocess.run(["swift", "--version"], capture_output=True, text=True)
+        swift_version = next((l for l in (swift.stdout + swift.stderr).splitlines() if "Swift version" in l), "?")
+    except OSError:
+        swift_version = "?"
     return [
         ("CPU", f"{cpu}, {os.cpu_count()} cores visible (nproc {first_line(['nproc'])})"),
         ("Memory", f"{mem_kb / 1024 / 1024:.1f} GiB"),

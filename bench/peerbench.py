@@ -1,7 +1,7 @@
-"""Sections 2–4 of the benchmarks: peer provisioning (gatewayd's broker against a model of
+"""Sections 2–5 of the benchmarks: peer provisioning (gatewayd's broker against a model of
 the seed's bash wg-broker), operations at scale (gwctl, reload, memory) and restart.
-Userspace WireGuard (wireguard-go) on both sides: the host kernel has no WireGuard.
-Imported by bench/run."""
+The same WireGuard on both sides: wireguard-go on this host (its kernel has no WireGuard),
+kernel WireGuard inside the VM (bench/run --vm). Imported by bench/run."""
 
 import base64
 import json
@@ -39,7 +39,8 @@ def poll(condition, timeout, interval=0.02):
 class PeerBench:
     sides = ("seed", "gatewayd")
 
-    def __init__(self, gatewayd, gwctl, workdir, namespaces, log):
+    def __init__(self, gatewayd, gwctl, workdir, namespaces, log, backend="userspace"):
+        self.backend = backend
         self.gatewayd = gatewayd
         self.gwctl = gwctl
         self.workdir = workdir
@@ -72,7 +73,7 @@ class PeerBench:
         directory = self.directory(gw)
         values = {
             "WHOLENET": "2001:db8::/40", "NODEPREFIX": "2001:db8:0:1::/64", "CLIENTPREFIX": "2001:db8:0:2::/64",
-            "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": "userspace", "MMFD": "off", "L3ROAMD": "off",
+            "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": self.backend, "MMFD": "off", "L3ROAMD": "off",
             "MAXCONNECTIONS": str(count + 10), "ENDPORT": str(40000 + count + 100), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
             "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
         }
@@ -101,7 +102,8 @@ class PeerBench:
         babeld = subprocess.Popen(in_ns(gw, ["babeld", "-I", "", "-S", str(directory / "babel-state"), "-G", "33123",
                                              "-C", "interface seed-placeholder"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        env = dict(os.environ, STARTPORT="40000", ENDPORT="41000", MTU="1374", KEYFILE=str(key), BABELPORT="33123")
+        env = dict(os.environ, STARTPORT="40000", ENDPORT="41000", MTU="1374", KEYFILE=str(key), BABELPORT="33123",
+                   SEED_WIREGUARD=self.backend)
         # -t 60: after the client half-closes, wait for the reply (socat gives up after 0.5 s).
         server = subprocess.Popen(in_ns(gw, ["socat", "-t", "60", f"TCP6-LISTEN:{BROKERPORT},reuseaddr,fork,max-children=1,backlog=128",
                                              f"EXEC:{BENCH / 'seed-wg-broker.sh'},stderr"]),
@@ -226,7 +228,8 @@ class PeerBench:
 
     def restart(self, gw, gateway, count, running):
         """babeld killed: until every interface is registered again; gatewayd killed (-9,
-        PID 1: its wireguard-go children die with it) and started: until every peer serves."""
+        PID 1: its wireguard-go children die with it; kernel interfaces stay) and started:
+        until every peer serves and gatewayd is healthy (peers restored, broker open)."""
         babeld = self.pid_of(gw, "babeld")
         os.kill(babeld, signal.SIGKILL)
         babel = poll(lambda: self.pid_of(gw, "babeld") not in (None, babeld)
@@ -234,14 +237,16 @@ class PeerBench:
         gatewayd = self.pid_of(gw, "gatewayd")
         os.kill(gatewayd, signal.SIGKILL)
         gateway["process"].wait(timeout=30)
-        poll(lambda: not self.peer_interfaces(gw), 30)
+        if self.backend == "userspace":
+            poll(lambda: not self.peer_interfaces(gw), 30)  # kernel interfaces outlive gatewayd
         log = open(gateway["directory"] / "gatewayd-restart.log", "w")
         started = time.perf_counter()
         process = subprocess.Popen(in_ns(gw, ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM",
                                               self.gatewayd, "run", "--env-file", str(gateway["env"])]),
                                    stdout=log, stderr=subprocess.STDOUT)
         running.append(process)
-        serving = poll(lambda: self.serving(gw, count), 300, 0.05)
+        # Serving again means gatewayd answers too: the broker opens after the store's restore.
+        serving = poll(lambda: self.serving(gw, count) and self.gwctl_ok(gateway, "health"), 600, 0.05)
         if babel is None or serving is None:
             raise BenchError(f"restart: babeld re-registration {babel}, serving again {serving}")
         return {"babel-replay": babel, "restart": time.perf_counter() - started if serving is not None else None}
@@ -276,6 +281,10 @@ class PeerBench:
         return results
 
 
+def rate(per_second):
+    return f"{per_second:.1f}" if per_second < 10 else f"{per_second:.0f}"
+
+
 def provisioning_table(results, concurrency):
     header = ["peers", "requests", "seed p50 / p99", "gatewayd p50 / p99", "seed total", "gatewayd total",
               "seed peers/s", "gatewayd peers/s", "seed ÷ gatewayd", "known keys again: seed / gatewayd req/s", "n"]
@@ -289,8 +298,8 @@ def provisioning_table(results, concurrency):
                      f"{fmt_time(cells['seed-p50'].median)} / {fmt_time(cells['seed-p99'].median)}",
                      f"{fmt_time(cells['gatewayd-p50'].median)} / {fmt_time(cells['gatewayd-p99'].median)}",
                      fmt_time(seed.median), fmt_time(gw.median),
-                     f"{size / seed.median:.1f}", f"{size / gw.median:.1f}", fmt_ratio(seed.median / gw.median),
-                     f"{size / cells['seed-repeat'].median:.0f} / {size / cells['gatewayd-repeat'].median:.0f}",
+                     rate(size / seed.median), rate(size / gw.median), fmt_ratio(seed.median / gw.median),
+                     f"{rate(size / cells['seed-repeat'].median)} / {rate(size / cells['gatewayd-repeat'].median)}",
                      str(min(seed.n, gw.n))])
     return header, rows
 

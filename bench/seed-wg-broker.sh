@@ -5,7 +5,8 @@
 # stdin/stdout, as the seed's `nc -l` loop did.
 #
 # Environment: STARTPORT, ENDPORT, MTU, KEYFILE (the gateway's private key file),
-# BABELPORT (babeld's local port on ::1; unset: no babeld registration).
+# BABELPORT (babeld's local port on ::1; unset: no babeld registration),
+# SEED_WIREGUARD (userspace: wireguard-go, the default; kernel: `ip link add … type wireguard`).
 set -u
 
 read -r line
@@ -37,7 +38,11 @@ while printf '%s\n' $used | grep -qx "$port"; do port=$((port + 1)); done
 [ "$port" -lt "$ENDPORT" ] || refuse
 
 interface="babel-wg-$number"
-wireguard-go "$interface" >/dev/null 2>&1 || refuse
+if [ "${SEED_WIREGUARD:-userspace}" = kernel ]; then
+    ip link add dev "$interface" type wireguard || refuse
+else
+    wireguard-go "$interface" >/dev/null 2>&1 || refuse
+fi
 wg set "$interface" private-key "$KEYFILE" listen-port "$port" peer "$key" allowed-ips ::/0
 ip link set dev "$interface" mtu "$MTU"
 ip link set dev "$interface" multicast on

@@ -103,6 +103,19 @@ import Testing
         }
     }
 
+    /// Under load, provisioning (a wireguard-go start) can outlast the read deadline; the
+    /// node must still get its answer, or it asks again and queues behind itself.
+    @Test func provisioningSlowerThanTheReadDeadlineIsStillAnswered() async throws {
+        let server = try await BrokerServer.start(hosts: ["127.0.0.1"], port: 0, limits: BrokerServerLimits(requestTimeout: .milliseconds(200)),
+                                                  logger: NullBrokerWorld.quiet) { _ in
+            try? await Task.sleep(for: .milliseconds(700))
+            return .refused
+        }
+        let answer = try await LoopbackClient.exchange(port: port(server), request: Self.request(Self.key(1)))
+        await server.stop()
+        #expect(answer == Self.refused)
+    }
+
     @Test func maxConnectionsAnswersWithTheRefusal() async throws {
         try await withServer(maxConnections: 1) { server in
             _ = try await LoopbackClient.exchange(port: port(server), request: Self.request(Self.key(1)))

@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 
 /// One broker connection: read one line (bounded in size and time), answer it, close.
+/// The deadline bounds only the reading: once the line is complete, provisioning may take
+/// as long as the backend needs (its own timeouts bound it), and the answer still goes out.
 /// Everything happens on the channel's event loop except the request handler, which runs
 /// as a task and hands its reply back to the loop.
 final class BrokerConnectionHandler: ChannelInboundHandler {
@@ -90,6 +92,8 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
 
     private func answer(context: ChannelHandlerContext) {
         state = .answering
+        deadline?.cancel()
+        deadline = nil
         let channel = context.channel
         let reply = context.eventLoop.makePromise(of: BrokerReply.self)
         switch BrokerRequest.parse(line) {

@@ -3,6 +3,7 @@ public struct BrokerServerLimits: Sendable, Equatable {
     /// A request line longer than this closes the connection without an answer.
     public var maximumRequestBytes: Int
     /// The whole request must arrive within this, however slowly it trickles (slow-loris).
+    /// Answering is not bounded here: provisioning under load may take longer.
     public var requestTimeout: Duration
     /// Connections open at once; further ones are closed at accept.
     public var maximumConnections: Int

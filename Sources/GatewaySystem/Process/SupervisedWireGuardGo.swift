@@ -20,5 +20,7 @@ public struct SupervisedWireGuardGo: WireGuardGoLauncher {
         let pid: Int32
         /// The Reaper collects its exit.
         func stop() { kill(pid, SIGTERM) }
+        /// Reaped (the Reaper reaps at once), so the pid is gone.
+        var hasExited: Bool { kill(pid, 0) != 0 && errno == ESRCH }
     }
 }

@@ -29,9 +29,10 @@ public actor UserspaceBackend: WireGuardBackend {
     public func create(_ spec: PeerInterfaceSpec) async throws {
         let name = spec.name
         guard !links.exists(name) else { throw NetlinkError(operation: "creating \(name)", errno: EEXIST) }
-        processes[name] = try launcher.start(interface: name)
+        let process = try launcher.start(interface: name)
+        processes[name] = process
         do {
-            let device = try await waitUntilServing(name)
+            let device = try await waitUntilServing(name, process)
             try device.configure(privateKey: privateKey, listenPort: spec.listenPort, peer: spec.peer)
             try links.configure(name: name, mtu: spec.mtu)
             try links.addAddress(spec.linkLocalAddress, prefixLength: PeerInterfaceSpec.linkLocalPrefixLength, to: name)
@@ -42,7 +43,8 @@ public actor UserspaceBackend: WireGuardBackend {
     }
 
     /// Polls until the UAPI socket answers `get`: wireguard-go creates the TUN, then the socket.
-    private func waitUntilServing(_ name: String) async throws -> UAPIClient {
+    /// A wireguard-go that exited fails at once (its reason is in its log lines).
+    private func waitUntilServing(_ name: String, _ process: any WireGuardGoProcess) async throws -> UAPIClient {
         let device = client(name)
         let deadline = ContinuousClock.now + readyTimeout
         while true {
@@ -50,6 +52,10 @@ public actor UserspaceBackend: WireGuardBackend {
                 _ = try device.device()
                 return device
             } catch {
+                if process.hasExited {
+                    throw UAPIClient.Error(operation: "starting wireguard-go for \(name)",
+                                           reason: "it exited before opening its UAPI socket (see its log)")
+                }
                 guard ContinuousClock.now < deadline else { throw error }
                 try await Task.sleep(for: .milliseconds(5))
             }

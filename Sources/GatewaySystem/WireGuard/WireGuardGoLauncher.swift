@@ -10,4 +10,6 @@ public protocol WireGuardGoLauncher: Sendable {
 public protocol WireGuardGoProcess: Sendable {
     /// SIGTERM, then reaped by whoever owns the child.
     func stop()
+    /// True once it exited: readiness need not wait for a socket that will never come.
+    var hasExited: Bool { get }
 }

@@ -21,6 +21,17 @@ final class BrokerService: Sendable {
         self.logger = logger
     }
 
+    /// One inotify instance per wireguard-go: raised before the first peer, and on a
+    /// reload that grows MAXCONNECTIONS.
+    private static func ensureWireGuardGoCapacity(maxConnections: Int, logger: Logger) {
+        let outcome = WireGuardGoCapacity.ensure(maxConnections: maxConnections, sysctls: ProcSysctl())
+        switch outcome {
+        case .sufficient: logger.debug("\(outcome)")
+        case .raised: logger.info("\(outcome)")
+        case .tooLow: logger.warning("\(outcome)")
+        }
+    }
+
     static func start(config: GatewayConfig, privateKey: PrivateKey, launcher: ChildLauncher,
                       registrar: any MeshInterfaceRegistrar, counters: GatewayCounters, logger: Logger) async throws -> BrokerService {
         let override = config.broker.backend == .auto ? nil : config.broker.backend.rawValue
@@ -30,6 +41,7 @@ final class BrokerService: Sendable {
             socketDirectory: config.broker.uapiDirectory)
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        if choice == .userspace { ensureWireGuardGoCapacity(maxConnections: config.maxConnections, logger: logger) }
         let store = try SQLitePeerStore(path: config.stateDirectory + "/" + SQLitePeerStore.fileName)
         let peers = PeerManager(settings: BrokerSettings(config: config), policy: try config.broker.keyLists.load(),
                                 backend: backend, store: store, registrar: registrar, logger: logger)
@@ -46,6 +58,9 @@ final class BrokerService: Sendable {
 
     /// New limits and key lists; a broken key list keeps the old one.
     func reload(config: GatewayConfig) async {
+        if backend == WireGuardBackendChoice.userspace.rawValue {
+            Self.ensureWireGuardGoCapacity(maxConnections: config.maxConnections, logger: logger)
+        }
         await peers.apply(maxConnections: config.maxConnections)
         do { await peers.apply(try config.broker.keyLists.load()) } catch {
             logger.error("key lists not reloaded: \(error)")

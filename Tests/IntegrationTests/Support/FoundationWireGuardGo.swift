@@ -21,6 +21,7 @@ struct FoundationWireGuardGo: WireGuardGoLauncher {
     final class Child: WireGuardGoProcess, @unchecked Sendable {
         let process: Process
         init(process: Process) { self.process = process }
+        var hasExited: Bool { !process.isRunning }
         func stop() {
             guard process.isRunning else { return }
             process.terminate()
