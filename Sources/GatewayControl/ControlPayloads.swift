@@ -61,12 +61,57 @@ public struct BrokerStatus: Codable, Sendable, Equatable {
     public var port: Int
     public var peers: Int
     public var maxConnections: Int
+    /// The last idle sweep; nil before the first (SWEEPINTERVAL after the start).
+    public var lastSweep: SweepSummary?
 
-    public init(state: String, port: Int, peers: Int, maxConnections: Int) {
+    public init(state: String, port: Int, peers: Int, maxConnections: Int, lastSweep: SweepSummary? = nil) {
         self.state = state
         self.port = port
         self.peers = peers
         self.maxConnections = maxConnections
+        self.lastSweep = lastSweep
+    }
+}
+
+/// One idle sweep, as `sweep` and `status` report it.
+public struct SweepSummary: Codable, Sendable, Equatable {
+    public struct Removal: Codable, Sendable, Equatable {
+        public var interface: String
+        public var publicKey: String
+        /// idle, never handshook, interface vanished.
+        public var reason: String
+
+        public init(interface: String, publicKey: String, reason: String) {
+            self.interface = interface
+            self.publicKey = publicKey
+            self.reason = reason
+        }
+    }
+
+    /// A dry run decided without removing anything.
+    public var dryRun: Bool
+    /// Unix time the sweep started.
+    public var at: Int64
+    public var durationSeconds: Double
+    /// Peers looked at.
+    public var examined: Int
+    /// Removed, or in a dry run, those the sweep would remove now.
+    public var removed: [Removal]
+
+    public init(dryRun: Bool, at: Int64, durationSeconds: Double, examined: Int, removed: [Removal]) {
+        self.dryRun = dryRun
+        self.at = at
+        self.durationSeconds = durationSeconds
+        self.examined = examined
+        self.removed = removed
+    }
+
+    public init(_ report: SweepReport) {
+        let duration = report.duration.components
+        self.init(dryRun: report.dryRun, at: Int64(report.at.timeIntervalSince1970.rounded(.down)),
+                  durationSeconds: Double(duration.seconds) + Double(duration.attoseconds) / 1e18,
+                  examined: report.examined,
+                  removed: report.removals.map { Removal(interface: $0.interface, publicKey: "\($0.key)", reason: $0.reason.rawValue) })
     }
 }
 

@@ -30,10 +30,12 @@ public enum ControlCommand: String, Codable, Sendable, CaseIterable {
     case reload
     case serviceRestart = "service-restart"
     case health
+    case sweep
 }
 
 /// One request line. `version` may be left out (it means the current one); `peer`
 /// selects a peer by node key or interface name; `service` names a daemon.
+/// `dryRun` (`sweep` only) decides without removing anything.
 public struct ControlRequest: Codable, Sendable, Equatable {
     public var version: Int?
     public var command: ControlCommand
@@ -41,13 +43,16 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var service: String?
     /// `health` only: just check that the supervisor loop answers.
     public var liveness: Bool?
+    public var dryRun: Bool?
 
-    public init(_ command: ControlCommand, peer: String? = nil, service: String? = nil, liveness: Bool? = nil) {
+    public init(_ command: ControlCommand, peer: String? = nil, service: String? = nil, liveness: Bool? = nil,
+                dryRun: Bool? = nil) {
         version = ControlProtocol.version
         self.command = command
         self.peer = peer
         self.service = service
         self.liveness = liveness
+        self.dryRun = dryRun
     }
 }
 
@@ -86,9 +91,11 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var health: HealthReport?
     /// `service-restart`: the daemon restarted.
     public var restarted: String?
+    public var sweep: SweepSummary?
 
     public init(ok: Bool = true, error: ControlError? = nil, status: GatewayStatus? = nil, peers: [PeerStatus]? = nil,
-                peer: PeerStatus? = nil, reload: ReloadReport? = nil, health: HealthReport? = nil, restarted: String? = nil) {
+                peer: PeerStatus? = nil, reload: ReloadReport? = nil, health: HealthReport? = nil, restarted: String? = nil,
+                sweep: SweepSummary? = nil) {
         self.ok = ok
         self.error = error
         self.status = status
@@ -97,6 +104,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.reload = reload
         self.health = health
         self.restarted = restarted
+        self.sweep = sweep
     }
 
     public static func failure(_ error: ControlError) -> ControlReply { ControlReply(ok: false, error: error) }

@@ -15,7 +15,7 @@ struct Status: ParsableCommand {
 
 struct Peers: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The WireGuard peers the broker provisioned.", subcommands: [List.self, Show.self, Remove.self],
+        abstract: "The WireGuard peers the broker provisioned.", subcommands: [List.self, Show.self, Remove.self, Sweep.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -62,6 +62,22 @@ struct Peers: ParsableCommand {
         func run() throws {
             let removed = try client.peer(.peerRemove, peer)
             client.json ? Output.json(removed) : Output.line("removed \(removed.interface) (port \(removed.port), \(removed.publicKey))")
+        }
+    }
+}
+
+extension Peers {
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the idle sweep now: remove peers idle past IDLETIMEOUT or that never handshook across two sweeps.")
+
+        @OptionGroup var client: ClientOptions
+        @Flag(help: "Only show which peers the sweep would remove now; change nothing.")
+        var dryRun = false
+
+        func run() throws {
+            guard let sweep = try client.send(ControlRequest(.sweep, dryRun: dryRun)).sweep else { throw GwctlExit.unhealthy }
+            client.json ? Output.json(sweep) : Output.line(StatusText.render(sweep))
         }
     }
 }

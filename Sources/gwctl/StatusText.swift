@@ -10,6 +10,7 @@ enum StatusText {
             "backend:       \(status.backend ?? "-")",
             "host plan:     \(hostLine(status.host))",
             "broker:        \(status.broker.state) on port \(status.broker.port), \(status.broker.peers)/\(status.broker.maxConnections) peers",
+            "idle sweep:    \(status.broker.lastSweep.map(sweepLine) ?? "none yet")",
             "uplink:        \(uplinkLine(status.uplink))",
             "",
         ]
@@ -34,6 +35,16 @@ enum StatusText {
         if let failure = uplink.lastFailure, uplink.state != "up" { text += ": \(failure)" }
         if uplink.announcementWithdrawn { text += "; default route announcement withdrawn" }
         return text
+    }
+
+    private static func sweepLine(_ sweep: SweepSummary) -> String {
+        let took = String(format: "%.1f ms", sweep.durationSeconds * 1000)
+        return "\(sweep.examined) peers examined in \(took), \(sweep.removed.count) \(sweep.dryRun ? "would go" : "removed")"
+    }
+
+    /// `gwctl peers sweep`: the summary line, then one line per peer removed (or that would be).
+    static func render(_ sweep: SweepSummary) -> String {
+        ([sweepLine(sweep)] + sweep.removed.map { "  \($0.interface)  \($0.publicKey)  \($0.reason)" }).joined(separator: "\n")
     }
 
     static func render(_ report: ReloadReport) -> String {

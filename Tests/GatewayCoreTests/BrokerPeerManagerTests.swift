@@ -102,13 +102,33 @@ import Testing
         _ = await manager.handle(TestKeys.request(2))
         world.handshake("babel-wg-2")
         world.advance(300)
-        #expect(await manager.sweep().isEmpty)
+        #expect(await manager.sweep().removals.isEmpty)
         world.advance(300)
-        #expect(await manager.sweep() == [TestKeys.key(1)])
+        #expect(await manager.sweep().removedKeys == [TestKeys.key(1)])
         world.read { #expect(Array($0.log.suffix(2)) == ["deregister babel-wg-1", "delete babel-wg-1"]) }
         world.advance(300)  // babel-wg-2's handshake is now 900 s old
-        #expect(await manager.sweep() == [TestKeys.key(2)])
+        #expect(await manager.sweep().removedKeys == [TestKeys.key(2)])
         world.read { #expect($0.interfaces.isEmpty && $0.records.isEmpty && $0.registered.isEmpty) }
+    }
+
+    @Test func aDryRunSweepDecidesTheSameButChangesNothing() async {
+        let manager = world.manager()
+        _ = await manager.handle(TestKeys.request(1))
+        world.advance(300)
+        #expect(await manager.sweep(dryRun: true).removals.isEmpty)
+        #expect(await manager.sweep().removals.isEmpty)  // the first strike
+        world.advance(300)
+        let preview = await manager.sweep(dryRun: true)
+        #expect(preview.dryRun && preview.examined == 1)
+        #expect(preview.removals == [SweepReport.Removal(key: TestKeys.key(1), interface: "babel-wg-1", reason: .neverHandshook)])
+        #expect(await manager.records.map(\.key) == [TestKeys.key(1)])
+        world.read { #expect($0.interfaces.count == 1 && $0.registered.count == 1) }
+        #expect(await manager.lastSweep?.dryRun == false)
+        #expect(await manager.sweepTotals.runs == 1)
+        // The dry run counted no strike: the real sweep takes the peer now, as it would have.
+        #expect(await manager.sweep().removedKeys == [TestKeys.key(1)])
+        #expect(await manager.sweepTotals.removedByReason == [.neverHandshook: 1])
+        #expect(await manager.lastSweep?.removals.map(\.interface) == ["babel-wg-1"])
     }
 
     @Test func sweepStoresTheLatestHandshakeAsLastSeen() async {
@@ -125,7 +145,7 @@ import Testing
         _ = await manager.handle(TestKeys.request(1))
         await manager.sweep()
         _ = await manager.handle(TestKeys.request(1))
-        #expect(await manager.sweep().isEmpty)
+        #expect(await manager.sweep().removals.isEmpty)
     }
 
     @Test func restoreAdoptsMatchingRecreatesMissingAndRemovesStrays() async throws {

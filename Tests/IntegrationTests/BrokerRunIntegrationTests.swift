@@ -162,6 +162,35 @@ final class BrokerRunIntegrationTests {
         #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").isEmpty)
     }
 
+    /// `gwctl peers sweep` on demand (SWEEPINTERVAL stays 300 s): a dry run names the silent
+    /// peer only once it has a strike and removes nothing; the real sweep then takes it
+    /// and leaves the peer with a live tunnel; `status` reports the last real sweep.
+    @Test func aSweepOnDemandPreviewsThenRemovesOnlyTheSilentPeer() async throws {
+        let run = try await start()
+        let silent = try MeshNode.keyPair().public
+        #expect(try node.request(silent)["port"] as? Int == 40000)
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway("fe80::2") }, "\(run.output)")
+
+        let first = try gateway.gwctlJSON(SweepSummary.self, "peers", "sweep", "--dry-run")
+        #expect(first.dryRun && first.examined == 2 && first.removed.isEmpty, "no strike yet: \(first)")
+        #expect(try gateway.gwctlJSON(SweepSummary.self, "peers", "sweep").removed.isEmpty, "the first strike")
+        let preview = try gateway.gwctlJSON(SweepSummary.self, "peers", "sweep", "--dry-run")
+        #expect(preview.removed.map(\.interface) == ["babel-wg-1"] && preview.removed.first?.reason == "never handshook")
+        #expect(try namespace.attempt(["ip", "link", "show", "babel-wg-1"]).status == 0, "a dry run removes nothing")
+        #expect(try gateway.gwctlJSON(GatewayStatus.self, "status").broker.lastSweep?.dryRun == false)
+
+        let swept = try gateway.gwctl("peers", "sweep")
+        #expect(swept.status == 0 && swept.stdout.contains("2 peers examined") && swept.stdout.contains("babel-wg-1"), "\(swept)")
+        #expect(try namespace.attempt(["ip", "link", "show", "babel-wg-1"]).status != 0)
+        #expect(try gateway.gwctlJSON([PeerStatus].self, "peers", "list").map(\.interface) == ["babel-wg-2"])
+        let last = try #require(try gateway.gwctlJSON(GatewayStatus.self, "status").broker.lastSweep)
+        #expect(last.examined == 2 && last.removed.map(\.publicKey) == [silent])
+        #expect(try node.pingsGateway("fe80::2"), "the live tunnel stays")
+    }
+
     @Test func theLimitAndAKilledGatewaydAreHandledWithoutLosingPeers() async throws {
         var run = try await start()
         let first = try node.request(try MeshNode.keyPair().public)

@@ -26,6 +26,9 @@ public actor PeerManager {
     private var peers: [PublicKey: Peer] = [:]
     /// Set while every request is to be refused (the uplink is down), with the reason.
     public private(set) var refusal: String?
+    /// The last real sweep (dry runs are not kept) and every real sweep's sums.
+    public private(set) var lastSweep: SweepReport?
+    public private(set) var sweepTotals = SweepTotals()
     /// Provisioning under way; a second request for the same key awaits the first.
     private var inFlight: [PublicKey: Task<BrokerReply, Never>] = [:]
     private var ports: PortAllocator
@@ -129,6 +132,9 @@ public actor PeerManager {
         case idle = "idle", neverHandshook = "never handshook", denied = "denied by key lists"
         case vanished = "interface vanished", stray = "not in the store"
         case operatorRequest = "removed by the operator"
+
+        /// The reasons an idle sweep removes a peer for.
+        public static let swept: [RemovalReason] = [.idle, .neverHandshook, .vanished]
     }
 
     /// Removes the peer with this node key or interface name (`gwctl peers remove`);
@@ -234,38 +240,55 @@ public actor PeerManager {
 
     // MARK: Sweep
 
-    /// One idle sweep. Returns the keys removed.
+    /// One idle sweep: lists the interfaces once, decides per peer, then removes the idle
+    /// ones. A dry run decides the same but changes nothing (no strike counted, nothing
+    /// stored or removed), so an operator can see what the next sweep would take.
     @discardableResult
-    public func sweep() async -> [PublicKey] {
+    public func sweep(dryRun: Bool = false) async -> SweepReport {
+        let started = ContinuousClock.now
+        let now = clock.now()
         let observed: [String: ObservedPeerInterface]
         do {
             observed = Dictionary(try await backend.list().map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         } catch {
             logger.error("idle sweep: listing interfaces: \(error)")
-            return []
+            return SweepReport(dryRun: dryRun, at: now, duration: ContinuousClock.now - started, failure: "listing interfaces: \(error)")
         }
-        let now = clock.now()
-        var removals: [(PublicKey, RemovalReason)] = []
-        for (key, peer) in peers {
+        var removals: [SweepReport.Removal] = []
+        let examined = peers
+        for (key, peer) in examined {
+            let removal = { (reason: RemovalReason) in
+                removals.append(SweepReport.Removal(key: key, interface: peer.record.interface, reason: reason))
+            }
             guard let interface = observed[peer.record.interface] else {
-                removals.append((key, .vanished))
+                removal(.vanished)
                 continue
             }
             let verdict = settings.sweep.verdict(latestHandshake: interface.latestHandshake, lastRequest: peer.record.lastSeen,
                                                  sweepsWithoutHandshake: peer.sweepsWithoutHandshake, now: now)
             switch verdict {
             case .keep(let strikes):
+                guard !dryRun else { continue }
                 peers[key]?.sweepsWithoutHandshake = strikes
                 if let handshake = interface.latestHandshake, handshake > peer.record.lastSeen {
                     peers[key]?.record.lastSeen = handshake
                 }
                 if let record = peers[key]?.record, record != peer.record { persist(record) }
-            case .removeIdle: removals.append((key, .idle))
-            case .removeNeverHandshook: removals.append((key, .neverHandshook))
+            case .removeIdle: removal(.idle)
+            case .removeNeverHandshook: removal(.neverHandshook)
             }
         }
-        for (key, reason) in removals { await remove(key, reason) }
-        return removals.map(\.0)
+        removals.sort { $0.interface < $1.interface }
+        if !dryRun {
+            for removal in removals { await remove(removal.key, removal.reason) }
+        }
+        let report = SweepReport(dryRun: dryRun, at: now, duration: ContinuousClock.now - started,
+                                 examined: examined.count, removals: removals)
+        if !dryRun {
+            lastSweep = report
+            sweepTotals.record(report)
+        }
+        return report
     }
 
     /// Sweeps every `settings.sweep.interval` until the task is cancelled.

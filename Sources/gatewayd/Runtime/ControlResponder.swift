@@ -44,6 +44,11 @@ extension GatewayRuntime {
             return ControlReply(restarted: daemon.rawValue)
         case .health:
             return ControlReply(health: await health(liveness: request.liveness ?? false))
+        case .sweep:
+            guard let peers = broker?.peers else { return .failure(ControlError(.failed, "the broker is not running")) }
+            let report = await peers.sweep(dryRun: request.dryRun ?? false)
+            if let failure = report.failure { return .failure(ControlError(.failed, "idle sweep: \(failure)")) }
+            return ControlReply(sweep: SweepSummary(report))
         }
     }
 
@@ -52,7 +57,8 @@ extension GatewayRuntime {
         if let broker {
             let refusal = await broker.peers.refusal
             brokerStatus = BrokerStatus(state: refusal == nil ? "open" : "refusing", port: Int(config.brokerPort),
-                                        peers: await broker.peers.connectionCount, maxConnections: config.maxConnections)
+                                        peers: await broker.peers.connectionCount, maxConnections: config.maxConnections,
+                                        lastSweep: await broker.peers.lastSweep.map(SweepSummary.init))
         } else {
             brokerStatus = BrokerStatus(state: "closed", port: Int(config.brokerPort), peers: 0, maxConnections: config.maxConnections)
         }

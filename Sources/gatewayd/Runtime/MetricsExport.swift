@@ -40,6 +40,17 @@ extension GatewayRuntime {
         }
         text.add("gatewayd_broker_request_duration_seconds", help: "Time from a request to its reply (provisioning included).",
                  histogram: counters.brokerLatency)
+        if let sweeps = await broker?.peers.sweepTotals {
+            text.add("gatewayd_idle_sweeps_total", .counter, help: "Idle sweeps run.", value: Double(sweeps.runs))
+            for reason in PeerManager.RemovalReason.swept {
+                text.add("gatewayd_idle_sweep_removed_total", .counter, help: "Peers the idle sweeps removed, by reason.",
+                         labels: [("reason", reason.rawValue)], value: Double(sweeps.removedByReason[reason] ?? 0))
+            }
+        }
+        if let sweep = status.broker.lastSweep {
+            text.add("gatewayd_idle_sweep_duration_seconds", .gauge, help: "How long the last idle sweep took.",
+                     value: sweep.durationSeconds)
+        }
         if status.uplink.state != "unchecked" {
             text.add("gatewayd_uplink_up", .gauge, help: "1 while the uplink check passes.", value: status.uplink.state == "up" ? 1 : 0)
             text.add("gatewayd_uplink_announcement_withdrawn", .gauge, help: "1 while the announced route is withdrawn.",
