@@ -117,7 +117,7 @@ class PeerBench:
                            capture_output=True).returncode == 0
         if poll(listening, 20, 0.05) is None:
             raise BenchError("the seed model's broker or babeld did not start")
-        return {"processes": [server, babeld]}
+        return {"processes": [server, babeld], "env": env}
 
     def discard(self, gw, client, running):
         """Stops everything in the namespaces, deletes them and the UAPI sockets of their
@@ -217,36 +217,85 @@ class PeerBench:
             if [r["port"] for r in again["requests"]] != [r["port"] for r in result["requests"]]:
                 raise BenchError(f"{side}: a repeated request got a different port")
             measured["repeat"] = again["wall"]
+            if extras:
+                measured["next"] = self.next_requests(client)
+                count += self.NEXT
             if side == "gatewayd" and extras:
                 measured.update(self.scale(gateway, gatewayd_pid, idle_rss, count))
                 measured.update(self.restart(gw, gateway, count, running))
+                measured.update(self.sweep_all(gw, gateway, count))
             return measured
         finally:
             self.discard(gw, client, running)
 
-    def control_request(self, socket_path, command):
+    # Requests for new keys, one at a time, once N peers are there: what one more node costs.
+    NEXT = 5
+
+    def next_requests(self, client):
+        """Median seconds of NEXT new-key requests sent one at a time to a gateway that
+        already holds its peers: the cost of the next node, at this size."""
+        result = self.request_all(client, self.keys(self.NEXT), 1)
+        return statistics.median(r["latency"] for r in result["requests"])
+
+    def seed_next(self, count):
+        """The seed model filled to `count` peers as its broker would leave them (untimed,
+        bench/seed-fill.sh), then NEXT new requests through its broker, timed."""
+        gw, client = self.pair()
+        running = []
+        try:
+            seed = self.start_seed(gw)
+            running += seed["processes"]
+            env = dict(seed["env"], KEYFILE_GATEWAY=seed["env"]["KEYFILE"])
+            subprocess.run(in_ns(gw, [str(BENCH / "seed-fill.sh"), str(self.keys(count))]), env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            if len(self.peer_interfaces(gw)) != count:
+                raise BenchError(f"seed fill: {len(self.peer_interfaces(gw))} interfaces, expected {count}")
+            measured = {"next": self.next_requests(client)}
+            if len(self.peer_interfaces(gw)) != count + self.NEXT or not self.serving(gw, count + self.NEXT):
+                raise BenchError(f"seed: {len(self.peer_interfaces(gw))} peer interfaces after {count} + {self.NEXT}")
+            return measured
+        finally:
+            self.discard(gw, client, running)
+
+    def control_request(self, socket_path, command, timeout=120, **fields):
         """Seconds for one control-socket request → its whole reply, without gwctl's process
-        start (the daemon's own share of `gwctl peers list`)."""
+        start (the daemon's own share of `gwctl peers list`), and the reply."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(120)
+            connection.settimeout(timeout)
             connection.connect(socket_path)
             reader = connection.makefile("rb")
             reader.readline()  # the greeting
             started = time.perf_counter()
-            connection.sendall(json.dumps({"version": 1, "command": command}).encode() + b"\n")
+            connection.sendall(json.dumps({"version": 1, "command": command, **fields}).encode() + b"\n")
             reply = json.loads(reader.readline())
             elapsed = time.perf_counter() - started
         if not reply.get("ok"):
             raise BenchError(f"control request {command}: {reply}")
-        return elapsed
+        return elapsed, reply
+
+    def sweep_all(self, gw, gateway, count):
+        """The idle sweep for real, twice (the bench's peers never handshake): the first
+        finds nothing to remove yet (one strike each), the second removes all of them."""
+        socket_path = str(gateway["control"])
+        first, reply = self.control_request(socket_path, "sweep", timeout=1800)
+        if reply["sweep"]["removed"] or reply["sweep"]["examined"] != count:
+            raise BenchError(f"first sweep: {reply['sweep']['examined']} examined, {len(reply['sweep']['removed'])} removed")
+        second, reply = self.control_request(socket_path, "sweep", timeout=1800)
+        if len(reply["sweep"]["removed"]) != count or self.peer_interfaces(gw):
+            raise BenchError(f"second sweep removed {len(reply['sweep']['removed'])} of {count}; "
+                             f"{len(self.peer_interfaces(gw))} interfaces left")
+        return {"sweep": first, "sweep-remove": second}
 
     def scale(self, gateway, pid, idle_rss, count):
         """gwctl peers list --json and a no-change reload, with `count` peers; memory."""
         socket_path = str(gateway["control"])
-        listing = [timed([self.gwctl, "--socket", socket_path, "peers", "list", "--json"]) for _ in range(5)]
-        on_socket = [self.control_request(socket_path, "peers") for _ in range(5)]
-        reload = [timed([self.gwctl, "--socket", socket_path, "reload", "--timeout", "60"]) for _ in range(3)]
+        listing = [timed([self.gwctl, "--socket", socket_path, "peers", "list", "--json", "--timeout", "600"])
+                   for _ in range(5)]
+        on_socket = [self.control_request(socket_path, "peers", timeout=600)[0] for _ in range(5)]
+        dry_sweep = [self.control_request(socket_path, "sweep", timeout=600, dryRun=True)[0] for _ in range(3)]
+        reload = [timed([self.gwctl, "--socket", socket_path, "reload", "--timeout", "600"]) for _ in range(3)]
         return {"list": statistics.median(listing), "list-socket": statistics.median(on_socket),
+                "sweep-dry": statistics.median(dry_sweep),
                 "reload": statistics.median(reload), "rss-idle": idle_rss, "rss": self.rss_mib(pid)}
 
     def restart(self, gw, gateway, count, running):
@@ -278,14 +327,20 @@ class PeerBench:
 
     # -- the section ------------------------------------------------------------------------
 
-    def scale_only(self, sizes, concurrency):
-        """gatewayd alone at sizes the seed model cannot reach in reasonable time: provisioned
-        {concurrency} at a time, then the scale and restart measurements."""
+    def scale_only(self, sizes, concurrency, seed_next_sizes=()):
+        """gatewayd at sizes the seed model cannot reach in reasonable time: provisioned
+        {concurrency} at a time, then the scale and restart measurements. At
+        `seed_next_sizes` the seed model is filled to the size directly and its next
+        requests timed, for the side-by-side next-request comparison."""
         results = {}
         for size in sizes:
             measured = self.trial("gatewayd", size, concurrency, extras=True)
-            results[(size, "sequential")] = {f"gatewayd-{k}": Cell([v]) for k, v in measured.items()}
+            cells = {f"gatewayd-{k}": Cell([v]) for k, v in measured.items()}
             self.log(f"  {size:>4} peers, gatewayd only: provisioned in {fmt_time(measured['wall'])}")
+            if size in seed_next_sizes:
+                cells["seed-next"] = Cell([self.seed_next(size)["next"]])
+                self.log(f"  {size:>4} peers, seed filled: next request {fmt_time(cells['seed-next'].median)}")
+            results[(size, "sequential")] = cells
         return results
 
     def run(self, sizes, reps, concurrency):
@@ -347,16 +402,35 @@ def over_or_time(seconds):
 
 
 def scale_table(results):
-    header = ["peers", "`gwctl peers list --json`", "`peers` on the socket", "`gwctl reload` (no change)", "gatewayd RSS idle", "gatewayd RSS",
+    header = ["peers", "`gwctl peers list --json`", "`peers` on the socket", "`gwctl reload` (no change)",
+              "idle sweep: dry run / first / removing all", "gatewayd RSS idle", "gatewayd RSS",
               "babeld killed → all re-registered", "gatewayd killed → all serving"]
     rows = []
-    for (size, mode), cells in results.items():
+    for (size, mode), cells in sorted(results.items()):
         if mode != "sequential" or "gatewayd-list" not in cells:
             continue
-        rows.append([str(size), fmt_time(cells["gatewayd-list"].median), fmt_time(cells["gatewayd-list-socket"].median),
-                     fmt_time(cells["gatewayd-reload"].median),
+        rows.append([str(size + PeerBench.NEXT), fmt_time(cells["gatewayd-list"].median),
+                     fmt_time(cells["gatewayd-list-socket"].median), fmt_time(cells["gatewayd-reload"].median),
+                     " / ".join(fmt_time(cells[f"gatewayd-{k}"].median) for k in ("sweep-dry", "sweep", "sweep-remove")),
                      f"{cells['gatewayd-rss-idle'].median:.1f} MiB", f"{cells['gatewayd-rss'].median:.1f} MiB",
                      over_or_time(cells["gatewayd-babel-replay"].median), fmt_time(cells["gatewayd-restart"].median)])
+    return header, rows
+
+
+def next_table(results):
+    """The next node's request, one at a time, with N peers already there: both sides."""
+    header = ["peers there", "seed next request", "gatewayd next request", "seed ÷ gatewayd", "seed growth", "gatewayd growth"]
+    rows = []
+    sizes = sorted(size for (size, mode), cells in results.items()
+                   if mode == "sequential" and "seed-next" in cells and "gatewayd-next" in cells)
+    first = None
+    for size in sizes:
+        cells = results[(size, "sequential")]
+        seed, gw = cells["seed-next"].median, cells["gatewayd-next"].median
+        growth = lambda side, value: "–" if first is None else f"{value / first[side]:.1f}×"
+        rows.append([str(size), fmt_time(seed), fmt_time(gw), fmt_ratio(seed / gw), growth("seed", seed), growth("gatewayd", gw)])
+        if first is None:
+            first = {"seed": seed, "gatewayd": gw}
     return header, rows
 
 
