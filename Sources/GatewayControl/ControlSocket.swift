@@ -17,7 +17,13 @@ public final class ControlSocket {
     }
 
     private let descriptor: Int32
-    private var buffer = Data()
+    /// Received bytes; those before `start` are consumed. `scanned` bytes after `start` are
+    /// known to hold no newline, so each byte is searched once however long the line: a
+    /// `peers` reply for 10,000 peers is one 3 MB line.
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var scanned = 0
+    static let receiveChunk = 64 * 1024
 
     public init(_ endpoint: Endpoint, timeout: Duration = .seconds(2)) throws {
         let family = endpoint.isUnix ? AF_UNIX : AF_INET6
@@ -71,36 +77,54 @@ public final class ControlSocket {
     /// The next line, without its newline; nil at end of stream.
     public func readLine(limit: Int = 64 * 1024) throws -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                consume(upTo: newline + 1)
                 return line
             }
-            guard buffer.count < limit else { throw Failure(description: "reply line longer than \(limit) bytes") }
-            guard try fill() else {
-                defer { buffer.removeAll() }
-                return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self)
-            }
+            scanned = buffer.count - start
+            guard scanned < limit else { throw Failure(description: "reply line longer than \(limit) bytes") }
+            guard try fill() else { return takeRest() }
         }
     }
 
     /// Everything until the peer closes (the one-reply-per-connection daemons).
     public func readToEnd(limit: Int = 1024 * 1024) throws -> String {
         while try fill() {
-            guard buffer.count < limit else { throw Failure(description: "reply longer than \(limit) bytes") }
+            guard buffer.count - start < limit else { throw Failure(description: "reply longer than \(limit) bytes") }
         }
-        defer { buffer.removeAll() }
-        return String(decoding: buffer, as: UTF8.self)
+        return takeRest() ?? ""
+    }
+
+    private func consume(upTo end: Int) {
+        start = end
+        scanned = 0
+        // Drop consumed bytes only once they are most of the buffer: each byte moves O(1) times.
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start > Self.receiveChunk && start > buffer.count / 2 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+    }
+
+    /// What is left after the last newline (nil when nothing is), at end of stream.
+    private func takeRest() -> String? {
+        defer { consume(upTo: buffer.count) }
+        return start == buffer.count ? nil : String(decoding: buffer[start...], as: UTF8.self)
     }
 
     /// Reads what is available; false at end of stream.
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: Self.receiveChunk))
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + old, Self.receiveChunk, 0) }
+        let error = errno
+        buffer.removeSubrange(old + max(count, 0)..<buffer.count)
         if count < 0 {
-            throw Failure(description: errno == EAGAIN ? "no reply in time" : "receiving: \(String(cString: strerror(errno)))")
+            throw Failure(description: error == EAGAIN ? "no reply in time" : "receiving: \(String(cString: strerror(error)))")
         }
-        buffer.append(contentsOf: chunk[0..<count])
         return count > 0
     }
 }
