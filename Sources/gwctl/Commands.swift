@@ -7,9 +7,7 @@ struct Status: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() throws {
-        let status = try client.send(ControlRequest(.status)).status
-        guard let status else { throw GwctlExit.unhealthy }
-        client.json ? Output.json(status) : Output.line(StatusText.render(status))
+        client.show(try client.send(ControlRequest(.status), expecting: \.status), StatusText.render)
     }
 }
 
@@ -34,7 +32,7 @@ struct Peers: ParsableCommand {
         func run() throws {
             let peers = PeerTable.sorted(
                 (try client.send(ControlRequest(.peers)).peers ?? []).filter { $0.publicKey.hasPrefix(keyPrefix ?? "") }, by: sort)
-            client.json ? Output.json(peers) : Output.line(PeerTable.render(peers))
+            client.show(peers, PeerTable.render)
         }
     }
 
@@ -46,8 +44,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            let found = try client.peer(.peerShow, peer)
-            client.json ? Output.json(found) : Output.line(PeerTable.details(found))
+            client.show(try client.peer(.peerShow, peer), PeerTable.details)
         }
     }
 
@@ -60,8 +57,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            let removed = try client.peer(.peerRemove, peer)
-            client.json ? Output.json(removed) : Output.line("removed \(removed.interface) (port \(removed.port), \(removed.publicKey))")
+            client.show(try client.peer(.peerRemove, peer)) { "removed \($0.interface) (port \($0.port), \($0.publicKey))" }
         }
     }
 }
@@ -76,8 +72,7 @@ extension Peers {
         var dryRun = false
 
         func run() throws {
-            guard let sweep = try client.send(ControlRequest(.sweep, dryRun: dryRun)).sweep else { throw GwctlExit.unhealthy }
-            client.json ? Output.json(sweep) : Output.line(StatusText.render(sweep))
+            client.show(try client.send(ControlRequest(.sweep, dryRun: dryRun), expecting: \.sweep), StatusText.render)
         }
     }
 }
@@ -89,8 +84,7 @@ struct Reload: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() throws {
-        guard let report = try client.send(ControlRequest(.reload)).reload else { throw GwctlExit.unhealthy }
-        client.json ? Output.json(report) : Output.line(StatusText.render(report))
+        client.show(try client.send(ControlRequest(.reload), expecting: \.reload), StatusText.render)
     }
 }
 
@@ -107,7 +101,7 @@ struct Services: ParsableCommand {
 
         func run() throws {
             _ = try client.send(ControlRequest(.serviceRestart, service: name))
-            client.json ? Output.json(["restarted": name]) : Output.line("restarted \(name)")
+            client.show(["restarted": name]) { "restarted \($0["restarted"] ?? name)" }
         }
     }
 }
@@ -121,7 +115,7 @@ struct Health: ParsableCommand {
     var liveness = false
 
     func run() throws {
-        guard let health = try client.send(ControlRequest(.health, liveness: liveness)).health else { throw GwctlExit.unhealthy }
+        let health = try client.send(ControlRequest(.health, liveness: liveness), expecting: \.health)
         if client.json {
             Output.json(health)
         } else {

@@ -37,8 +37,18 @@ struct ClientOptions: ParsableArguments {
 
     /// `peer-show` / `peer-remove`: the peer the reply names.
     func peer(_ command: ControlCommand, _ selector: String) throws -> PeerStatus {
-        guard let peer = try send(ControlRequest(command, peer: selector)).peer else { throw GwctlExit.unhealthy }
-        return peer
+        try send(ControlRequest(command, peer: selector), expecting: \.peer)
+    }
+
+    /// Sends one request and returns the payload its command answers with.
+    func send<Payload>(_ request: ControlRequest, expecting payload: KeyPath<ControlReply, Payload?>) throws -> Payload {
+        guard let value = try send(request)[keyPath: payload] else { throw GwctlExit.unhealthy }
+        return value
+    }
+
+    /// A payload as JSON with --json, else as `text` renders it for people.
+    func show<Payload: Encodable>(_ payload: Payload, _ text: (Payload) -> String) {
+        json ? Output.json(payload) : Output.line(text(payload))
     }
 
     /// Sends one request and returns the successful reply; failures exit with their status.

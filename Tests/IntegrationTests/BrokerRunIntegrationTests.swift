@@ -33,6 +33,18 @@ final class BrokerRunIntegrationTests {
         return String(try #require(line.split(separator: " ").first { $0.hasPrefix("public-key=") }).dropFirst("public-key=".count))
     }
 
+    /// Two peers: babel-wg-1 for a key that never handshakes, babel-wg-2 for the node,
+    /// whose tunnel is up and pings the gateway. Returns both node keys.
+    func silentAndLivePeers(_ run: BackgroundProcess) async throws -> (silent: String, live: String) {
+        let silent = try MeshNode.keyPair().public
+        #expect(try node.request(silent)["port"] as? Int == 40000)
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway("fe80::2") }, "\(run.output)")
+        return (silent, publicKey)
+    }
+
     @Test func aNodeGetsATunnelAndPingsTheGatewayAcrossIt() async throws {
         let run = try await start()
         let (secret, publicKey) = try MeshNode.keyPair()
@@ -136,12 +148,7 @@ final class BrokerRunIntegrationTests {
     @Test func theIdleSweepRemovesSilentAndIdlePeersEverywhere() async throws {
         try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nSWEEPINTERVAL=1\nIDLETIMEOUT=3")
         let run = try await start()
-        let silent = try MeshNode.keyPair().public
-        #expect(try node.request(silent)["port"] as? Int == 40000)
-        let (secret, publicKey) = try MeshNode.keyPair()
-        let port = try #require(try node.request(publicKey)["port"] as? Int)
-        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
-        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway("fe80::2") }, "\(run.output)")
+        let (silent, publicKey) = try await silentAndLivePeers(run)
 
         let gone = { (interface: String) in try self.namespace.attempt(["ip", "link", "show", interface]).status != 0 }
         #expect(try await eventually(timeout: .seconds(10)) { try gone("babel-wg-1") }, "never handshook: \(run.output)")
@@ -167,12 +174,7 @@ final class BrokerRunIntegrationTests {
     /// and leaves the peer with a live tunnel; `status` reports the last real sweep.
     @Test func aSweepOnDemandPreviewsThenRemovesOnlyTheSilentPeer() async throws {
         let run = try await start()
-        let silent = try MeshNode.keyPair().public
-        #expect(try node.request(silent)["port"] as? Int == 40000)
-        let (secret, publicKey) = try MeshNode.keyPair()
-        let port = try #require(try node.request(publicKey)["port"] as? Int)
-        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
-        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway("fe80::2") }, "\(run.output)")
+        let (silent, _) = try await silentAndLivePeers(run)
 
         let first = try gateway.gwctlJSON(SweepSummary.self, "peers", "sweep", "--dry-run")
         #expect(first.dryRun && first.examined == 2 && first.removed.isEmpty, "no strike yet: \(first)")
