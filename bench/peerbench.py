@@ -40,9 +40,11 @@ def poll(condition, timeout, interval=0.02):
 class PeerBench:
     sides = ("seed", "gatewayd")
 
-    def __init__(self, gatewayd, gwctl, workdir, namespaces, log, backend="userspace", babeld_kill_max=1000):
+    def __init__(self, gatewayd, gwctl, workdir, namespaces, log, backend="userspace", babeld_kill_max=1000,
+                 sweep_remove_max=1000):
         self.backend = backend
         self.babeld_kill_max = babeld_kill_max
+        self.sweep_remove_max = sweep_remove_max
         self.failures = {}  # scale size → why its trial failed
         self.babel_wait = 120 if backend == "userspace" else 900
         self.gatewayd = gatewayd
@@ -97,7 +99,7 @@ class PeerBench:
         return subprocess.run([self.gwctl, "--socket", str(gateway["control"]), *arguments],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
-    def start_seed(self, gw):
+    def start_seed(self, gw, count):
         """babeld with wg-docker's control port and the broker model behind a server that
         takes one connection at a time, as the seed's `nc -l` loop (untimed)."""
         directory = self.directory(gw)
@@ -106,8 +108,9 @@ class PeerBench:
         babeld = subprocess.Popen(in_ns(gw, ["babeld", "-I", "", "-S", str(directory / "babel-state"), "-G", "33123",
                                              "-C", "interface seed-placeholder"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        env = dict(os.environ, STARTPORT="40000", ENDPORT="41000", MTU="1374", KEYFILE=str(key), BABELPORT="33123",
-                   SEED_WIREGUARD=self.backend)
+        # The same port range as the gateway's (start_gatewayd), so both can hold count + NEXT peers.
+        env = dict(os.environ, STARTPORT="40000", ENDPORT=str(40000 + count + 100), MTU="1374", KEYFILE=str(key),
+                   BABELPORT="33123", SEED_WIREGUARD=self.backend)
         # -t 60: after the client half-closes, wait for the reply (socat gives up after 0.5 s).
         # The script's stderr goes to broker.log, as the seed's to its log: on the connection,
         # a command's complaint would corrupt the JSON reply.
@@ -202,7 +205,7 @@ class PeerBench:
         try:
             keys = self.keys(count)
             if side == "seed":
-                running += self.start_seed(gw)["processes"]
+                running += self.start_seed(gw, count)["processes"]
             else:
                 gateway = self.start_gatewayd(gw, count)
                 running.append(gateway["process"])
@@ -246,7 +249,7 @@ class PeerBench:
         gw, client = self.pair()
         running = []
         try:
-            seed = self.start_seed(gw)
+            seed = self.start_seed(gw, count + self.NEXT)
             running += seed["processes"]
             env = dict(seed["env"], KEYFILE_GATEWAY=seed["env"]["KEYFILE"])
             subprocess.run(in_ns(gw, [str(BENCH / "seed-fill.sh"), str(self.keys(count))]), env=env, check=True,
@@ -283,6 +286,8 @@ class PeerBench:
         first, reply = self.control_request(socket_path, "sweep", timeout=1800)
         if reply["sweep"]["removed"] or reply["sweep"]["examined"] != count:
             raise BenchError(f"first sweep: {reply['sweep']['examined']} examined, {len(reply['sweep']['removed'])} removed")
+        if count > self.sweep_remove_max:
+            return {"sweep": first, "sweep-remove": float("nan")}
         second, reply = self.control_request(socket_path, "sweep", timeout=1800)
         if len(reply["sweep"]["removed"]) != count or self.peer_interfaces(gw):
             raise BenchError(f"second sweep removed {len(reply['sweep']['removed'])} of {count}; "
@@ -427,7 +432,7 @@ def scale_table(results):
             continue
         rows.append([str(size + PeerBench.NEXT), fmt_time(cells["gatewayd-list"].median),
                      fmt_time(cells["gatewayd-list-socket"].median), fmt_time(cells["gatewayd-reload"].median),
-                     " / ".join(fmt_time(cells[f"gatewayd-{k}"].median) for k in ("sweep-dry", "sweep", "sweep-remove")),
+                     " / ".join(over_or_time(cells[f"gatewayd-{k}"].median) for k in ("sweep-dry", "sweep", "sweep-remove")),
                      f"{cells['gatewayd-rss-idle'].median:.1f} MiB", f"{cells['gatewayd-rss'].median:.1f} MiB",
                      over_or_time(cells["gatewayd-babel-replay"].median), fmt_time(cells["gatewayd-restart"].median)])
     return header, rows

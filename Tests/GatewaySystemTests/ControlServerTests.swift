@@ -19,6 +19,9 @@ import Testing
         case .reload:
             try? await Task.sleep(for: .milliseconds(300))
             return ControlReply(restarted: "slow")
+        case .sweep:
+            try? await Task.sleep(for: .milliseconds(1500))
+            return ControlReply(restarted: "slower")
         case .peerShow:
             return .failure(ControlError(.notFound, "no peer \(request.peer ?? "")"))
         default:
@@ -131,6 +134,16 @@ import Testing
             #expect(try Self.error(try #require(refused)) == .failed)
             try holder.send(line: #"{"command":"status"}"#)
             #expect(try holder.readLine() == #"{"ok":true,"restarted":"status"}"#)
+        }
+    }
+
+    /// `sweep` takes 1.5 s here, longer than the idle timeout: a client waiting for its
+    /// reply is not idle, and is idle again (and closed) only after the reply.
+    @Test func aRequestLongerThanTheIdleTimeoutStillGetsItsReply() async throws {
+        try await withServer(limits: ControlServerLimits(idleTimeout: .seconds(1))) { path in
+            let (_, replies) = try await Self.exchange(path, [#"{"command":"sweep"}"#, #"{"command":"status"}"#], replies: 3)
+            #expect(replies.count == 2, "\(replies)")
+            #expect(replies.first.map { $0.contains(#""restarted":"slower""#) } == true, "\(replies)")
         }
     }
 

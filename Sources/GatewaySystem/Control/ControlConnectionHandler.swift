@@ -94,7 +94,7 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             return false
         }
         queue.append(line)
-        armIdleTimer(context: context)
+        if !answering { armIdleTimer(context: context) }
         answerNext(context: context)
         return true
     }
@@ -103,10 +103,13 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         finish(context: context, with: ControlError(.lineTooLong, "request longer than \(ControlProtocol.maximumRequestBytes) bytes"))
     }
 
-    /// Answers the oldest queued line; the next starts when its reply is written.
+    /// Answers the oldest queued line; the next starts when its reply is written. The idle
+    /// timer is off while a request is answered: a sweep removing thousands of peers may
+    /// take longer than the idle timeout, and its client is waiting, not idle.
     private func answerNext(context: ChannelHandlerContext) {
         guard !answering, !queue.isEmpty else { return }
         answering = true
+        idle?.cancel()
         let line = queue.removeFirst()
         let reply = context.eventLoop.makePromise(of: ControlReply.self)
         switch ControlCodec.request(from: line) {
@@ -124,6 +127,8 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             handler.write(ControlCodec.encode(reply), context: context)
             if handler.queue.isEmpty && handler.closing {
                 context.close(promise: nil)
+            } else if handler.queue.isEmpty {
+                handler.armIdleTimer(context: context)
             } else {
                 handler.answerNext(context: context)
             }
