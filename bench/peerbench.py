@@ -154,7 +154,7 @@ class PeerBench:
         out = sh(in_ns(client, [str(BENCH / "broker-client"), "--target", f"[{GATEWAY}]:{BROKERPORT}",
                                 "--keys", str(keys), "--concurrency", str(concurrency),
                                 # Under emulation (the VM) the seed's queue of 16 takes minutes.
-                                "--timeout", "60" if self.backend == "userspace" else "900"]))
+                                "--timeout", "300" if self.backend == "userspace" else "900"]))
         result = json.loads(out)
         failed = [r for r in result["requests"] if not r or r.get("port") is None]
         if failed:
