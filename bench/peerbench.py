@@ -40,8 +40,8 @@ def poll(condition, timeout, interval=0.02):
 class PeerBench:
     sides = ("seed", "gatewayd")
 
-    def __init__(self, gatewayd, gwctl, workdir, namespaces, log, backend="userspace", babeld_kill_max=1000,
-                 sweep_remove_max=1000):
+    def __init__(self, gatewayd, gwctl, workdir, namespaces, log, backend="userspace", babeld_kill_max=2000,
+                 sweep_remove_max=2000):
         self.backend = backend
         self.babeld_kill_max = babeld_kill_max
         self.sweep_remove_max = sweep_remove_max
