@@ -82,6 +82,9 @@ class PeerBench:
             "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": self.backend, "MMFD": "off", "L3ROAMD": "off",
             "MAXCONNECTIONS": str(count + 10), "ENDPORT": str(40000 + count + 100), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
             "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
+            # The bench's peers never handshake and the bench runs its sweeps itself: the
+            # periodic one (default every 300 s) would remove them during a long trial.
+            "SWEEPINTERVAL": "86400",
         }
         env_file = directory / "env-file"
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
