@@ -101,7 +101,7 @@ struct Services: ParsableCommand {
 
         func run() throws {
             _ = try client.send(ControlRequest(.serviceRestart, service: name))
-            client.show(["restarted": name]) { "restarted \($0["restarted"] ?? name)" }
+            client.show(["restarted": name]) { _ in "restarted \(name)" }
         }
     }
 }

@@ -7,8 +7,11 @@ import Testing
 /// one write, a multi-megabyte line (a `peers` reply for 10,000 peers), an unterminated
 /// last line and the end of the stream, against a plain unix-socket server on a thread.
 @Suite struct ControlSocketTests {
-    /// Listens on a fresh path; `serve` gets the accepted descriptor on its own thread.
-    static func withServer(_ serve: @escaping @Sendable (Int32) -> Void, _ body: (String) throws -> Void) throws {
+    /// Listens on a fresh path; `serve` gets the accepted descriptor on its own thread, and
+    /// `body` (the blocking client) runs on another: blocking reads on the test's own
+    /// thread would starve the concurrency pool that suites running beside this one need.
+    static func withServer(_ serve: @escaping @Sendable (Int32) -> Void,
+                           _ body: @escaping @Sendable (String) throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ctlsock-\(UUID().uuidString.prefix(8)).sock").path
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer {
@@ -28,7 +31,9 @@ import Testing
             serve(connection)
             close(connection)
         }
-        try body(path)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            Thread.detachNewThread { continuation.resume(with: Result { try body(path) }) }
+        }
     }
 
     /// Writes `bytes` in pieces of `piece` bytes, so the reader sees many partial reads.
@@ -44,9 +49,9 @@ import Testing
         }
     }
 
-    @Test func linesAreReadWhateverTheirSizeAndHowTheyArrive() throws {
+    @Test func linesAreReadWhateverTheirSizeAndHowTheyArrive() async throws {
         let big = String(repeating: "0123456789abcdef", count: 256 * 1024)  // 4 MiB, one line
-        try Self.withServer({ connection in
+        try await Self.withServer({ connection in
             Self.write(connection, "greeting\nsplit ", piece: 3)
             Self.write(connection, "line\none\ntwo\n\(big)\nafter\nunterminated", piece: 1000)
         }) { path in
@@ -62,12 +67,12 @@ import Testing
         }
     }
 
-    @Test func aLineOverTheLimitIsAnErrorAndReadToEndTakesEverything() throws {
-        try Self.withServer({ Self.write($0, String(repeating: "x", count: 100_000) + "\n", piece: 4096) }) { path in
+    @Test func aLineOverTheLimitIsAnErrorAndReadToEndTakesEverything() async throws {
+        try await Self.withServer({ Self.write($0, String(repeating: "x", count: 100_000) + "\n", piece: 4096) }) { path in
             let socket = try ControlSocket(.unix(path))
             #expect(throws: ControlSocket.Failure.self) { try socket.readLine(limit: 50_000) }
         }
-        try Self.withServer({ Self.write($0, "{\"mesh_interfaces\":[]}\nsecond\n", piece: 5) }) { path in
+        try await Self.withServer({ Self.write($0, "{\"mesh_interfaces\":[]}\nsecond\n", piece: 5) }) { path in
             let socket = try ControlSocket(.unix(path))
             #expect(try socket.readToEnd() == "{\"mesh_interfaces\":[]}\nsecond\n")
         }

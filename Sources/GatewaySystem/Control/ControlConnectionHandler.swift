@@ -94,7 +94,6 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             return false
         }
         queue.append(line)
-        if !answering { armIdleTimer(context: context) }
         answerNext(context: context)
         return true
     }
