@@ -60,6 +60,35 @@ import Testing
         #expect(forwardingOff < firstRemoval, "forwarding goes off before the firewall goes away")
     }
 
+    @Test func aPeerInterfaceLookSetsOnlyItsOwnSettingsAndRecordsNoOriginal() throws {
+        let host = InMemoryHost()
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: config)
+        host.with { $0.interfaces.formUnion(["babel-wg-7", "babel-wg-8"]); $0.log = [] }
+        let changes = try reconciler.converge(interfaces: ["babel-wg-7", "babel-wg-8", "babel-wg-9"])
+        #expect(changes.map(\.description) == [
+            "~ sysctl net.ipv4.conf.babel-wg-7.rp_filter: 1 → 0",
+            "~ sysctl net.ipv4.conf.babel-wg-8.rp_filter: 1 → 0",
+        ], "babel-wg-9 is gone already: nothing to set")
+        host.with { state in
+            #expect(state.log == ["sysctl net.ipv4.conf.babel-wg-7.rp_filter=0", "sysctl net.ipv4.conf.babel-wg-8.rp_filter=0"])
+            #expect(!state.record.originalSysctls.keys.contains { $0.contains("babel-wg") },
+                    "gatewayd made these interfaces: there is no value of before to keep")
+        }
+        #expect(try reconciler.converge(interfaces: ["babel-wg-7"]).isEmpty)
+        #expect(try reconciler.changes(toward: try plan(host)).isEmpty, "the whole plan agrees")
+    }
+
+    @Test func aConfiguredMeshInterfaceKeepsItsOriginalForTeardown() throws {
+        let host = InMemoryHost()
+        _ = host.with { $0.interfaces.insert("mesh0") }
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: config)
+        #expect(host.with { $0.record.originalSysctls["net.ipv4.conf.mesh0.rp_filter"] } == "1")
+        try reconciler.teardown()
+        #expect(host.with { $0.sysctls["net.ipv4.conf.mesh0.rp_filter"] } == "1")
+    }
+
     @Test func aFailedFirewallStepFailsClosed() throws {
         let host = InMemoryHost()
         host.with { $0.failingFirewallTable = (.ipv6, .mangle) }

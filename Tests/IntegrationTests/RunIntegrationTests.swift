@@ -12,8 +12,9 @@ final class RunIntegrationTests {
         try gateway.addOperatorState()
     }
 
-    func start() async throws -> BackgroundProcess {
-        let run = try BackgroundProcess(gateway.gatewaydCommand("run", ["--recheck-interval", "1"]),
+    /// A long recheck interval leaves netlink events as the only trigger.
+    func start(recheckInterval: Int = 1) async throws -> BackgroundProcess {
+        let run = try BackgroundProcess(gateway.gatewaydCommand("run", ["--recheck-interval", "\(recheckInterval)"]),
                                         logFile: gateway.directory.appendingPathComponent("run.log"))
         let ready = try await eventually(timeout: .seconds(10)) { try ownedRules().count == 4 }
         #expect(ready, "gatewayd run applied its rules: \(run.output)")
@@ -36,11 +37,27 @@ final class RunIntegrationTests {
         #expect(after == before, "\(lineDifference(before, after))")
     }
 
-    @Test func aDeletedRuleComesBack() async throws {
-        let run = try await start()
+    @Test func aDeletedRuleComesBackAtItsNetlinkEvent() async throws {
+        let run = try await start(recheckInterval: 3600)
         try namespace.exec("ip", "-6", "rule", "del", "to", "2001:db8:0:1::/64", "lookup", "10", "pref", "10")
         let repaired = try await eventually(timeout: .seconds(10)) { try ownedRules().count == 4 }
         #expect(repaired, "\(run.output)")
+    }
+
+    @Test func aNewPeerInterfaceGetsItsSettingAtItsNetlinkEvent() async throws {
+        let run = try await start(recheckInterval: 3600)
+        // Past the start's own whole looks (mmfd0 appearing), which would cover it too.
+        let settled = await eventually(timeout: .seconds(10)) { run.output.contains("dev mmfd0 table local") }
+        #expect(settled, "\(run.output)")
+        try await Task.sleep(for: .milliseconds(500))
+        try namespace.exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=1")
+        try namespace.exec("ip", "tuntap", "add", "babel-wg-900", "mode", "tun")
+        let rpFilter = { try self.namespace.exec("sysctl", "-n", "net.ipv4.conf.babel-wg-900.rp_filter") }
+        let set = try await eventually(timeout: .seconds(10)) { try rpFilter() == "0\n" }
+        let value = try rpFilter()
+        #expect(set, "rp_filter is \(value): \(run.output)")
+        let line = run.output.split(separator: "\n").first { $0.contains("babel-wg-900.rp_filter: 1 → 0") }
+        #expect(line?.contains("reason=peer interfaces") == true, "looked at the one interface, not at everything: \(run.output)")
     }
 
     @Test func aFlushedFirewallChainIsRefilledByThePeriodicCheck() async throws {

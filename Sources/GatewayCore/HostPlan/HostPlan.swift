@@ -34,11 +34,16 @@ public struct HostPlan: Sendable, Equatable {
     /// What babeld needs (it would set these itself, and restore them on exit) — applied
     /// by gatewayd so they hold while babeld restarts and in containers where babeld may not write them.
     static func sysctls(meshInterfaces: [String]) -> [SysctlSetting] {
-        meshInterfaces.map { SysctlSetting("net.ipv4.conf.\($0).rp_filter", "0") } + [
+        interfaceSysctls(meshInterfaces) + [
             SysctlSetting("net.ipv6.conf.all.accept_redirects", "0"),
             SysctlSetting("net.ipv4.conf.all.rp_filter", "0"),
             SysctlSetting("net.ipv6.conf.all.forwarding", "1"),
         ]
+    }
+
+    /// The settings each mesh interface needs, whichever made it.
+    public static func interfaceSysctls(_ interfaces: [String]) -> [SysctlSetting] {
+        interfaces.map { SysctlSetting("net.ipv4.conf.\($0).rp_filter", "0") }
     }
 
     /// scripts/iprules: traffic to and from the mesh's prefixes looks up babel's table.
@@ -56,5 +61,14 @@ public struct HostPlan: Sendable, Equatable {
         guard upInterfaces.contains(RoutingConstants.mmfdInterface) else { return [] }
         return [RouteSpec(destination: RoutingConstants.responddGroup, device: RoutingConstants.mmfdInterface,
                           table: RoutingConstants.localTable)]
+    }
+}
+
+extension SysctlSetting {
+    /// False for the settings of interfaces the broker makes: they had no value before
+    /// gatewayd, and recording one per peer would grow the host-state record (rewritten
+    /// at every change) by a key for every peer ever seen.
+    public var isRestoredOnTeardown: Bool {
+        !key.hasPrefix("net.ipv4.conf.\(HostPlan.peerInterfacePrefix)")
     }
 }

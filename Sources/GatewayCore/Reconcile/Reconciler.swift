@@ -119,7 +119,7 @@ public struct Reconciler: Sendable {
         case .addRoute(let route): try host.routes.add(route)
         case .deleteRoute(let route): try host.routes.delete(route)
         case .setSysctl(let setting, let current):
-            try remember(original: current, of: setting.key)
+            if setting.isRestoredOnTeardown { try remember(original: current, of: setting.key) }
             do { try host.sysctls.write(setting.key, setting.value) } catch {
                 throw SysctlNotWritable(setting: setting, current: current, reason: String(describing: error))
             }
@@ -157,9 +157,21 @@ public struct Reconciler: Sendable {
         try converge(onFailure: policy) { plan }
     }
 
+    /// Converges only the per-interface settings of `interfaces` (peer interfaces that
+    /// appeared): no link, rule or route is listed, so the cost does not grow with the
+    /// number of peers. A failure is left for the next look.
+    @discardableResult
+    public func converge(interfaces: [String]) throws -> [HostChange] {
+        try converge(onFailure: .removeOnFirewallFailure) { try sysctlChanges(HostPlan.interfaceSysctls(interfaces)) }
+    }
+
     private func converge(onFailure policy: FailurePolicy, _ plan: () throws -> HostPlan) throws -> [HostChange] {
+        try converge(onFailure: policy) { try changes(toward: plan()) }
+    }
+
+    private func converge(onFailure policy: FailurePolicy, changes: () throws -> [HostChange]) throws -> [HostChange] {
         do {
-            let changes = try changes(toward: plan())
+            let changes = try changes()
             try apply(changes)
             return changes
         } catch {

@@ -1,3 +1,5 @@
+import CMnl
+
 /// One received netlink message: its header fields, the family header and attributes.
 /// Parsed in plain Swift from bytes so decoding is testable without a socket.
 struct ReceivedMessage: Sendable {
@@ -11,6 +13,19 @@ struct ReceivedMessage: Sendable {
         self.bytes = bytes
         type = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
         flags = UInt16(bytes[6]) | UInt16(bytes[7]) << 8
+    }
+
+    /// The messages of one datagram, as the kernel packs them (several per datagram in
+    /// dumps and notifications); a truncated tail is dropped.
+    static func split(_ datagram: UnsafeRawBufferPointer) -> [ReceivedMessage] {
+        var header = datagram.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: nlmsghdr.self)) }
+        var remaining = Int32(datagram.count)
+        var messages: [ReceivedMessage] = []
+        while let current = header, mnl_nlmsg_ok(current, remaining) {
+            messages.append(ReceivedMessage(bytes: Array(UnsafeRawBufferPointer(start: current, count: Int(current.pointee.nlmsg_len)))))
+            header = mnl_nlmsg_next(current, &remaining)
+        }
+        return messages
     }
 
     /// The family header after the netlink header, as `Header`.

@@ -1,10 +1,37 @@
 import CMnl
 import Foundation
+import GatewayCore
 import Glibc
 
+/// What one kernel notification asks of the reconciler.
+public enum KernelChange: Hashable, Sendable {
+    /// A broker peer interface (`babel-wg-N`) appeared, changed or went: only its own
+    /// settings need a look. Thousands of these come while peers are provisioned, and a
+    /// whole look at each would cost O(peers) per peer.
+    case peerLink(String)
+    /// Anything else the host plan depends on (another link, gatewayd's own rules or
+    /// routes, missed messages): look at everything.
+    case everything
+
+    /// nil for a notification the plan does not depend on: routes other than gatewayd's
+    /// own (babeld's, the kernel's link-local ones come with every peer).
+    static func of(_ message: ReceivedMessage) -> KernelChange? {
+        switch Int(message.type) {
+        case Int(RTM_NEWLINK), Int(RTM_DELLINK):
+            let name = message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size).string(Int(IFLA_IFNAME))
+            guard let name, name.hasPrefix(HostPlan.peerInterfacePrefix) else { return .everything }
+            return .peerLink(name)
+        case Int(RTM_NEWROUTE), Int(RTM_DELROUTE):
+            guard let header = message.familyHeader(rtmsg.self) else { return .everything }
+            return header.rtm_protocol == RoutingConstants.ownerProtocol ? .everything : nil
+        default:
+            return .everything
+        }
+    }
+}
+
 /// Wakes the reconciler when links, IPv6 rules or IPv6 routes change: an interface
-/// appearing (a mesh interface, mmfd0) or someone deleting gatewayd's state.
-/// The kernel's messages are not decoded: any change means "look again".
+/// appearing (a mesh interface, mmfd0, a peer's) or someone deleting gatewayd's state.
 public final class NetlinkMonitor: Sendable {
     /// RTNLGRP_LINK, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE.
     static let groups: [UInt32] = [
@@ -14,8 +41,8 @@ public final class NetlinkMonitor: Sendable {
     private let descriptor: Int32
 
     /// Subscribes in the caller's network namespace; `onChange` runs on a background
-    /// thread once per batch of messages.
-    public init(onChange: @escaping @Sendable () -> Void) throws {
+    /// thread once per datagram that holds a change the plan depends on.
+    public init(onChange: @escaping @Sendable ([KernelChange]) -> Void) throws {
         let descriptor = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
         guard descriptor >= 0 else { throw NetlinkError(operation: "opening the netlink monitor", errno: errno) }
         var address = sockaddr_nl()
@@ -46,14 +73,17 @@ public final class NetlinkMonitor: Sendable {
         shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
-    private static func listen(on descriptor: Int32, onChange: @Sendable () -> Void) {
+    private static func listen(on descriptor: Int32, onChange: @Sendable ([KernelChange]) -> Void) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let received = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if received > 0 {
-                onChange()
+                let changes = buffer.withUnsafeBytes {
+                    ReceivedMessage.split(UnsafeRawBufferPointer(rebasing: $0[..<received])).compactMap(KernelChange.of)
+                }
+                if !changes.isEmpty { onChange(changes) }
             } else if received < 0 && errno == ENOBUFS {
-                onChange()  // we missed messages: look again all the same
+                onChange([.everything])  // we missed messages: look again all the same
             } else if received < 0 && errno == EINTR {
                 continue
             } else {

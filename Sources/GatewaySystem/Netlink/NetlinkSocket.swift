@@ -41,19 +41,25 @@ final class NetlinkSocket {
     }
 
     /// Sends a dump request and returns every message of the answer. A dump the kernel
-    /// marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is repeated.
+    /// marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile, as it does
+    /// while peers come and go) is repeated.
     func dump(_ message: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
         for _ in 0..<Self.dumpAttempts {
-            let messages = try exchange(message, operation)
-            if !messages.contains(where: { Int32($0.flags) & NLM_F_DUMP_INTR != 0 }) { return messages }
+            if case .complete(let messages) = try exchange(message, operation) { return messages }
         }
         throw NetlinkError(operation: operation + " (dump kept being interrupted)", errno: EINTR)
     }
 
     static let dumpAttempts = 5
 
+    private enum Answer {
+        case complete([ReceivedMessage])
+        /// Read to its end and thrown away.
+        case interrupted
+    }
+
     /// Sends, then reads until the kernel's acknowledgement or NLMSG_DONE, collecting data messages.
-    private func exchange(_ request: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
+    private func exchange(_ request: NetlinkMessage, _ operation: String) throws -> Answer {
         var message = request
         nextSequence &+= 1
         message.sequence = nextSequence
@@ -64,8 +70,7 @@ final class NetlinkSocket {
         let collector = MessageCollector()
         let context = Unmanaged.passUnretained(collector).toOpaque()
         while true {
-            let received = receiveBuffer.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
-            guard received >= 0 else { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+            let received = try receive(operation)
             let status = receiveBuffer.withUnsafeBytes { buffer in
                 mnl_cb_run(buffer.baseAddress, received, nextSequence, portID, { header, context in
                     guard let header, let context else { return MNL_CB_ERROR }
@@ -76,8 +81,30 @@ final class NetlinkSocket {
                     return MNL_CB_OK
                 }, context)
             }
+            if status < 0 && Glibc.errno == EINTR {
+                // libmnl stops at the first message flagged NLM_F_DUMP_INTR; the rest of the
+                // dump is still queued and would be read as the answer to the next request.
+                try discardRestOfDump(received: received, operation)
+                return .interrupted
+            }
             if status < 0 { throw NetlinkError(operation: operation, errno: Glibc.errno) }
-            if status == MNL_CB_STOP { return collector.messages }
+            if status == MNL_CB_STOP { return .complete(collector.messages) }
+        }
+    }
+
+    /// One datagram into `receiveBuffer`; returns its length.
+    private func receive(_ operation: String) throws -> Int {
+        let received = receiveBuffer.withUnsafeMutableBytes { mnl_socket_recvfrom(socket, $0.baseAddress, $0.count) }
+        guard received >= 0 else { throw NetlinkError(operation: operation, errno: Glibc.errno) }
+        return received
+    }
+
+    /// Reads datagrams until the one holding the dump's NLMSG_DONE (or an error message).
+    private func discardRestOfDump(received: Int, _ operation: String) throws {
+        var length = received
+        while !receiveBuffer.withUnsafeBytes({ ReceivedMessage.split(UnsafeRawBufferPointer(rebasing: $0[..<length])) })
+            .contains(where: { $0.type == UInt16(NLMSG_DONE) || $0.type == UInt16(NLMSG_ERROR) }) {
+            length = try receive(operation)
         }
     }
 }

@@ -26,11 +26,18 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
 
     // MARK: RouteStore
 
+    /// Names only the devices of gatewayd's few routes: a dump of every link would cost
+    /// O(peers) at every look.
     public func ownedRoutes() throws -> [RouteSpec] {
-        let names = try interfaces()
-        return try socket().dump(RoutingMessages.routeDump(), "listing ip -6 routes").compactMap {
-            RoutingMessages.ownedRoute(from: $0) { names[$0] }
+        try socket().dump(RoutingMessages.routeDump(), "listing ip -6 routes").compactMap {
+            RoutingMessages.ownedRoute(from: $0, interfaceName: Self.name(ofInterface:))
         }
+    }
+
+    static func name(ofInterface index: UInt32) -> String? {
+        var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE))
+        guard if_indextoname(index, &name) != nil else { return nil }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public func add(_ route: RouteSpec) throws {
@@ -46,9 +53,8 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
     }
 
     private func index(of device: String, _ operation: String) throws -> UInt32 {
-        guard let index = try interfaces().first(where: { $0.value == device })?.key else {
-            throw NetlinkError(operation: operation, errno: ENODEV)
-        }
+        let index = if_nametoindex(device)
+        guard index != 0 else { throw NetlinkError(operation: operation, errno: ENODEV) }
         return index
     }
 
@@ -57,11 +63,6 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
     public func links() throws -> LinkSet {
         let links = try linkDump()
         return LinkSet(present: Set(links.map(\.name)), up: Set(links.filter(\.isUp).map(\.name)))
-    }
-
-    /// Interface index → name.
-    public func interfaces() throws -> [UInt32: String] {
-        Dictionary(try linkDump().map { ($0.index, $0.name) }, uniquingKeysWith: { _, last in last })
     }
 
     private func linkDump() throws -> [RoutingMessages.Link] {

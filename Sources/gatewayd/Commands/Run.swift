@@ -27,7 +27,7 @@ struct Run: AsyncParsableCommand {
         let events = GatewayEvents(recheckInterval: .seconds(recheckInterval))
         let runtime = GatewayRuntime(loaded: loaded, configuration: configuration, events: events.sender, logger: logger)
         let kernelChanges = events.kernelChanges
-        let monitor = try NetlinkMonitor { kernelChanges.changed() }
+        let monitor = try NetlinkMonitor { kernelChanges.changed($0) }
         defer { monitor.stop() }
         let control = try await HostCommand.run("opening the control socket \(config.control.socketPath)") {
             try await ControlServer.start(path: config.control.socketPath, group: try ControlGroup.resolve(config.control.group),
@@ -56,9 +56,15 @@ struct Run: AsyncParsableCommand {
     private func serve(_ events: GatewayEvents, runtime: GatewayRuntime, kernelChanges: KernelChanges, logger: Logger) async throws {
         for await event in events.stream {
             switch event {
-            case .kernelChanged, .recheck:
-                if event == .kernelChanged { kernelChanges.acknowledge() }
-                try await runtime.reconcile(reason: event == .recheck ? "periodic check" : "kernel change")
+            case .kernelChanged:
+                let batch = kernelChanges.take()
+                if batch.everything {
+                    try await runtime.reconcile(reason: "kernel change")
+                } else {
+                    try await runtime.reconcile(peerInterfaces: batch.peerLinks)
+                }
+            case .recheck:
+                try await runtime.reconcile(reason: "periodic check")
             case .reload:
                 _ = try await runtime.reload()
             case .terminate(let signal):

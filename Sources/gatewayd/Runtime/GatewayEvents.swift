@@ -1,4 +1,5 @@
 import Foundation
+import GatewaySystem
 import Synchronization
 
 /// Everything `run` reacts to, merged into one stream: netlink changes (a burst of
@@ -47,23 +48,45 @@ struct EventSender: Sendable {
     func send(_ event: GatewayEvents.Event) { continuation.yield(event) }
 }
 
-/// Turns a burst of netlink messages into one `.kernelChanged`; safe to call from the
-/// monitor's thread.
+/// Gathers a burst of netlink changes into one `.kernelChanged` and what it covers;
+/// safe to call from the monitor's thread.
 final class KernelChanges: Sendable {
+    /// What the next look must cover: everything, or just these peer interfaces.
+    struct Batch: Equatable, Sendable {
+        var everything = false
+        var peerLinks: Set<String> = []
+    }
+
     private let sender: EventSender
-    private let pending = Atomic<Bool>(false)
+    /// The batch, and whether its `.kernelChanged` is already queued.
+    private let pending = Mutex<(batch: Batch, queued: Bool)>((Batch(), false))
 
     init(_ sender: EventSender) {
         self.sender = sender
     }
 
-    /// Queues one `.kernelChanged` unless one is already waiting.
-    func changed() {
-        if !pending.exchange(true, ordering: .acquiringAndReleasing) { sender.send(.kernelChanged) }
+    /// Adds to the batch; queues one `.kernelChanged` unless one is already waiting.
+    func changed(_ changes: [KernelChange]) {
+        let queue = pending.withLock { pending in
+            for change in changes {
+                switch change {
+                case .everything: pending.batch.everything = true
+                case .peerLink(let name): pending.batch.peerLinks.insert(name)
+                }
+            }
+            // Once everything is looked at, the names add nothing.
+            if pending.batch.everything { pending.batch.peerLinks = [] }
+            defer { pending.queued = true }
+            return !pending.queued
+        }
+        if queue { sender.send(.kernelChanged) }
     }
 
-    /// Called before looking at the kernel, so changes from then on queue a new look.
-    func acknowledge() {
-        pending.store(false, ordering: .releasing)
+    /// Takes the batch before looking at the kernel, so changes from then on queue a new look.
+    func take() -> Batch {
+        pending.withLock { pending in
+            defer { pending = (Batch(), false) }
+            return pending.batch
+        }
     }
 }

@@ -93,13 +93,33 @@ actor GatewayRuntime {
     /// other failed step is logged and retried at the next look.
     @discardableResult
     func reconcile(reason: String) async throws -> [HostChange] {
+        let config = self.config
+        return try await reconcile(reason: reason, scope: .whole(repairing: reason != "reload")) {
+            try $0.converge(to: config, onFailure: .removeOnFirewallFailure)
+        }
+    }
+
+    /// Looks only at the settings of peer interfaces that appeared or changed.
+    func reconcile(peerInterfaces names: Set<String>) async throws {
+        _ = try await reconcile(reason: "peer interfaces", scope: .peerInterfaces) { try $0.converge(interfaces: names.sorted()) }
+    }
+
+    private enum LookScope {
+        /// Changes found mean drift when `repairing` (see HostPlanTracker).
+        case whole(repairing: Bool)
+        /// Not drift (the plan grows with the broker's peers), and no verdict on the whole
+        /// plan: its success must not clear a failure the last whole look found.
+        case peerInterfaces
+    }
+
+    private func reconcile(reason: String, scope: LookScope, _ converge: (Reconciler) throws -> [HostChange]) async throws -> [HostChange] {
         let started = ContinuousClock.now
         var failed = true
         defer { counters.reconciled(seconds: (ContinuousClock.now - started).seconds, failed: failed) }
         do {
-            let changes = try Reconciler(host: host).converge(to: config, onFailure: .removeOnFirewallFailure)
+            let changes = try converge(Reconciler(host: host))
             failed = false
-            hostPlan.converged(changes, repairing: reason != "reload")
+            if case .whole(let repairing) = scope { hostPlan.converged(changes, repairing: repairing) }
             log(changes, reason: reason)
             return changes
         } catch let error as HostChangeError where !error.isFirewall {
