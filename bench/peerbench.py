@@ -6,6 +6,7 @@ kernel WireGuard inside the VM (bench/run --vm). Imported by bench/run."""
 import base64
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -161,12 +162,26 @@ class PeerBench:
         result = json.loads(out)
         failed = [r for r in result["requests"] if not r or r.get("port") is None]
         if failed:
-            logs = "".join(f"\n--- {path}:\n{path.read_text()[-1500:]}" for path in Path(self.workdir).glob("*/*.log"))
-            raise BenchError(f"{len(failed)} requests got no port, e.g. {failed[0]}{logs}")
+            raise BenchError(f"{len(failed)} requests got no port, e.g. {failed[0]}{self.log_excerpts()}")
         ports = [r["port"] for r in result["requests"]]
         if len(set(ports)) != len(ports):
             raise BenchError("two peers got the same port")
         return result
+
+    def log_excerpts(self):
+        """Each log's lines that say why (refusals, errors), then its tail: at 10,000 peers
+        the tail alone is daemon chatter."""
+        def excerpt(path):
+            lines = path.read_text(errors="replace").splitlines()
+            # The same message again and again (a periodic failure) is shown once, counted.
+            counts = {}
+            for line in lines:
+                if re.search(r"refused| error | critical ", line):
+                    message = line.split(" ", 1)[-1]
+                    counts[message] = counts.get(message, 0) + 1
+            notable = [f"{count}× {message}" for message, count in list(counts.items())[-30:]]
+            return "\n".join(notable + ["..."] + lines[-10:])
+        return "".join(f"\n--- {path}:\n{excerpt(path)}" for path in Path(self.workdir).glob("*/*.log"))
 
     def peer_interfaces(self, gw):
         return [line.split()[0] for line in sh(["ip", "-n", gw, "-br", "link"]).splitlines()
@@ -354,7 +369,7 @@ class PeerBench:
                 measured = self.trial("gatewayd", size, concurrency, extras=True)
             except BenchError as error:
                 # A size the machine cannot reach is a result too: reported, not lost with the rest.
-                self.log(f"  {size:>4} peers, gatewayd only: FAILED: {str(error)[:2000]}")
+                self.log(f"  {size:>4} peers, gatewayd only: FAILED: {str(error)[:8000]}")
                 self.failures[size] = str(error).splitlines()[0][:300]
                 continue
             cells = {f"gatewayd-{k}": Cell([v]) for k, v in measured.items()}

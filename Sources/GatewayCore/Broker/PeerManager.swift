@@ -7,7 +7,9 @@ import Logging
 ///
 /// Invariants: a key has at most one interface; a port or interface number is taken by at
 /// most one peer (provisioned or in flight); a peer is in `peers` only once its interface
-/// is up, stored and registered, and it is deregistered before its interface goes.
+/// is up, stored and handed to the registrar, and its deregistration is queued before its
+/// interface goes. The registrar sends both to the daemons afterwards, in order, retrying
+/// until each daemon confirms: the broker's reply does not wait for babeld.
 public actor PeerManager {
     private let backend: any WireGuardBackend
     private let store: any PeerStore
@@ -146,8 +148,9 @@ public actor PeerManager {
         return peer.record
     }
 
-    /// Deregisters, deletes the interface, forgets the record: in that order, so no daemon
-    /// ever holds an interface that is gone.
+    /// Queues the deregistration, deletes the interface, forgets the record. A daemon may
+    /// see the interface vanish before its `del_meshif`/`flush interface` arrives; the
+    /// request is still sent, retried until confirmed, so its list ends up without it.
     private func remove(_ key: PublicKey, _ reason: RemovalReason) async {
         guard let peer = peers.removeValue(forKey: key) else { return }
         let name = peer.record.interface

@@ -31,6 +31,13 @@ public struct HostPlan: Sendable, Equatable {
         )
     }
 
+    /// The links whose presence must be known for certain: the configured mesh interfaces
+    /// and mmfd's tun, whose route a missed sighting would delete. A missed peer interface
+    /// only waits for its own look.
+    public static func exactLinks(_ config: GatewayConfig) -> Set<String> {
+        Set(config.meshInterfaces + [RoutingConstants.mmfdInterface])
+    }
+
     /// What babeld needs (it would set these itself, and restore them on exit) — applied
     /// by gatewayd so they hold while babeld restarts and in containers where babeld may not write them.
     static func sysctls(meshInterfaces: [String]) -> [SysctlSetting] {

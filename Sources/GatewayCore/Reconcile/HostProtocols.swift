@@ -18,7 +18,10 @@ public protocol RouteStore: Sendable {
 
 /// The network interfaces that exist.
 public protocol LinkDirectory: Sendable {
-    func links() throws -> LinkSet
+    /// Every link. The `exact` ones (the few the plan's rules and routes hang on) are
+    /// looked up one by one: a listing of thousands of links that keep changing (peers
+    /// being provisioned) may skip some.
+    func links(exact names: Set<String>) throws -> LinkSet
 }
 
 /// Interfaces by name: those that exist, and those administratively up (a route through

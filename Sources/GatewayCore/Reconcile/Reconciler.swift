@@ -15,7 +15,7 @@ public struct Reconciler: Sendable {
 
     /// The plan for `config` on this host's current links.
     public func plan(for config: GatewayConfig) throws -> HostPlan {
-        HostPlan(config: config, links: try step("listing links") { try host.links.links() })
+        HostPlan(config: config, links: try step("listing links") { try host.links.links(exact: HostPlan.exactLinks(config)) })
     }
 
     /// The changes `converge(to: config)` would make.

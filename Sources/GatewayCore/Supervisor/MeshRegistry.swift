@@ -19,6 +19,8 @@ public struct MeshRegistry: Sendable, Equatable {
 
     /// In the order they were added (static ones first).
     public private(set) var interfaces: [String] = []
+    /// The same names, for a membership test that stays O(1) at 10,000 peers.
+    private var known: Set<String> = []
     /// What each ready daemon has confirmed.
     public private(set) var registered: [Daemon: Set<String>] = [:]
     /// Sent or to send, not yet confirmed.
@@ -27,6 +29,7 @@ public struct MeshRegistry: Sendable, Equatable {
 
     public init(staticInterfaces: [String] = []) {
         interfaces = staticInterfaces
+        known = Set(staticInterfaces)
     }
 
     /// A daemon (re)became ready: everything must be registered with it again.
@@ -47,13 +50,13 @@ public struct MeshRegistry: Sendable, Equatable {
     }
 
     public mutating func add(_ interface: String) -> [Registration] {
-        guard !interfaces.contains(interface) else { return [] }
+        guard known.insert(interface).inserted else { return [] }
         interfaces.append(interface)
         return enqueue(.add, interface)
     }
 
     public mutating func remove(_ interface: String) -> [Registration] {
-        guard interfaces.contains(interface) else { return [] }
+        guard known.remove(interface) != nil else { return [] }
         interfaces.removeAll { $0 == interface }
         return enqueue(.remove, interface)
     }

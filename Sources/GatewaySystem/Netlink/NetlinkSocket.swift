@@ -40,22 +40,32 @@ final class NetlinkSocket {
         _ = try exchange(message, operation)
     }
 
+    /// Sends a request (a get of one object) and returns the data messages of its answer.
+    func request(_ message: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
+        try exchange(message, operation).messages
+    }
+
     /// Sends a dump request and returns every message of the answer. A dump the kernel
     /// marks as interrupted (NLM_F_DUMP_INTR: the table changed meanwhile, as it does
-    /// while peers come and go) is repeated.
-    func dump(_ message: NetlinkMessage, _ operation: String) throws -> [ReceivedMessage] {
-        for _ in 0..<Self.dumpAttempts {
-            if case .complete(let messages) = try exchange(message, operation) { return messages }
+    /// while peers come and go) is repeated; after `dumpAttempts` interrupted ones,
+    /// `acceptingInterrupted` returns the last one's messages (a changing table may have
+    /// been skipped or repeated in parts), or else the dump fails.
+    func dump(_ message: NetlinkMessage, _ operation: String, acceptingInterrupted: Bool = false) throws -> [ReceivedMessage] {
+        var answer = try exchange(message, operation)
+        for _ in 1..<Self.dumpAttempts where answer.interrupted {
+            answer = try exchange(message, operation)
         }
-        throw NetlinkError(operation: operation + " (dump kept being interrupted)", errno: EINTR)
+        guard !answer.interrupted || acceptingInterrupted else {
+            throw NetlinkError(operation: operation + " (dump kept being interrupted)", errno: EINTR)
+        }
+        return answer.messages
     }
 
     static let dumpAttempts = 5
 
-    private enum Answer {
-        case complete([ReceivedMessage])
-        /// Read to its end and thrown away.
-        case interrupted
+    private struct Answer {
+        var messages: [ReceivedMessage]
+        var interrupted = false
     }
 
     /// Sends, then reads until the kernel's acknowledgement or NLMSG_DONE, collecting data messages.
@@ -82,13 +92,12 @@ final class NetlinkSocket {
                 }, context)
             }
             if status < 0 && Glibc.errno == EINTR {
-                // libmnl stops at the first message flagged NLM_F_DUMP_INTR; the rest of the
-                // dump is still queued and would be read as the answer to the next request.
-                try discardRestOfDump(received: received, operation)
-                return .interrupted
+                // libmnl stops at the message flagged NLM_F_DUMP_INTR; the rest of the dump
+                // is still queued and would be read as the answer to the next request.
+                return Answer(messages: collector.messages + (try restOfDump(received: received, operation)), interrupted: true)
             }
             if status < 0 { throw NetlinkError(operation: operation, errno: Glibc.errno) }
-            if status == MNL_CB_STOP { return .complete(collector.messages) }
+            if status == MNL_CB_STOP { return Answer(messages: collector.messages) }
         }
     }
 
@@ -99,11 +108,19 @@ final class NetlinkSocket {
         return received
     }
 
-    /// Reads datagrams until the one holding the dump's NLMSG_DONE (or an error message).
-    private func discardRestOfDump(received: Int, _ operation: String) throws {
+    /// The data messages from the flagged one on, through the datagram holding the dump's
+    /// NLMSG_DONE (or an error message), read without libmnl, which would stop again.
+    private func restOfDump(received: Int, _ operation: String) throws -> [ReceivedMessage] {
         var length = received
-        while !receiveBuffer.withUnsafeBytes({ ReceivedMessage.split(UnsafeRawBufferPointer(rebasing: $0[..<length])) })
-            .contains(where: { $0.type == UInt16(NLMSG_DONE) || $0.type == UInt16(NLMSG_ERROR) }) {
+        var rest: [ReceivedMessage] = []
+        var flaggedSeen = false
+        while true {
+            let messages = receiveBuffer.withUnsafeBytes { ReceivedMessage.split(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+            for message in messages {
+                flaggedSeen = flaggedSeen || Int32(message.flags) & NLM_F_DUMP_INTR != 0
+                if message.type == UInt16(NLMSG_DONE) || message.type == UInt16(NLMSG_ERROR) { return rest }
+                if flaggedSeen && message.type >= UInt16(NLMSG_MIN_TYPE) { rest.append(message) }
+            }
             length = try receive(operation)
         }
     }

@@ -114,6 +114,14 @@ enum RoutingMessages {
         return message
     }
 
+    /// `ip link show NAME`: answered by one RTM_NEWLINK, or ENODEV.
+    static func linkQuery(name: String) -> NetlinkMessage {
+        var message = NetlinkMessage(type: UInt16(RTM_GETLINK), flags: requestFlags)
+        message.putExtraHeader(ifinfomsg())
+        message.put(UInt16(IFLA_IFNAME), string: name)
+        return message
+    }
+
     struct Link: Equatable {
         var index: UInt32
         var name: String

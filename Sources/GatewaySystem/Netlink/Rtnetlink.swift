@@ -60,12 +60,20 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
 
     // MARK: LinkDirectory
 
-    public func links() throws -> LinkSet {
-        let links = try linkDump()
-        return LinkSet(present: Set(links.map(\.name)), up: Set(links.filter(\.isUp).map(\.name)))
+    public func links(exact names: Set<String>) throws -> LinkSet {
+        var links = Dictionary(try socket().dump(RoutingMessages.linkDump(), "listing links", acceptingInterrupted: true)
+            .compactMap(RoutingMessages.link).map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        for name in names { links[name] = try link(named: name) }
+        return LinkSet(present: Set(links.keys), up: Set(links.values.filter(\.isUp).map(\.name)))
     }
 
-    private func linkDump() throws -> [RoutingMessages.Link] {
-        try socket().dump(RoutingMessages.linkDump(), "listing links").compactMap(RoutingMessages.link)
+    /// One link by name (not a dump: nothing to interrupt); nil when there is none.
+    func link(named name: String) throws -> RoutingMessages.Link? {
+        do {
+            return try socket().request(RoutingMessages.linkQuery(name: name), "looking up link \(name)")
+                .compactMap(RoutingMessages.link).first
+        } catch let error as NetlinkError where error.errno == ENODEV {
+            return nil
+        }
     }
 }

@@ -41,7 +41,7 @@ final class InMemoryHost: PolicyRuleStore, RouteStore, LinkDirectory, SysctlStor
     func delete(_ route: RouteSpec) throws { with { $0.routes.removeAll { $0 == route }; $0.log.append("route-") } }
 
     // LinkDirectory
-    func links() throws -> LinkSet { with { LinkSet(present: $0.interfaces) } }
+    func links(exact names: Set<String>) throws -> LinkSet { with { LinkSet(present: $0.interfaces) } }
 
     // SysctlStore
     func read(_ key: String) throws -> String? {
