@@ -166,6 +166,10 @@ def first_line(argv):
         return "?"
 
 
+# Read when the bench starts: commits made while a long run goes on are not what it measured.
+SOURCE_VERSION = first_line(["git", "-C", str(REPO), "describe", "--always", "--dirty"])
+
+
 def machine():
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -187,7 +191,7 @@ def machine():
         ("iptables", first_line(["iptables-legacy", "--version"])),
         ("iproute2", first_line(["ip", "-V"])),
         ("Python", platform.python_version()),
-        ("gatewayd", f"{first_line(['git', '-C', str(REPO), 'describe', '--always', '--dirty'])} (release build)"),
+        ("gatewayd", f"{SOURCE_VERSION} (release build)"),
     ]
 
 
