@@ -55,7 +55,7 @@ enum LinkMessages {
     /// (name, kind) of a link in a dump; kind is nil for links without IFLA_LINKINFO.
     static func nameAndKind(from message: ReceivedMessage) -> (name: String, kind: String?)? {
         guard message.type == RTM_NEWLINK else { return nil }
-        let attributes = message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size)
+        let attributes = RoutingMessages.linkAttributes(of: message)
         guard let name = attributes.string(Int(IFLA_IFNAME)) else { return nil }
         return (name, attributes.nested(Int(IFLA_LINKINFO))?.string(Int(IFLA_INFO_KIND)))
     }

@@ -18,7 +18,7 @@ public enum KernelChange: Hashable, Sendable {
     static func of(_ message: ReceivedMessage) -> KernelChange? {
         switch Int(message.type) {
         case Int(RTM_NEWLINK), Int(RTM_DELLINK):
-            let name = message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size).string(Int(IFLA_IFNAME))
+            let name = RoutingMessages.linkAttributes(of: message).string(Int(IFLA_IFNAME))
             guard let name, name.hasPrefix(HostPlan.peerInterfacePrefix) else { return .everything }
             return .peerLink(name)
         case Int(RTM_NEWROUTE), Int(RTM_DELROUTE):

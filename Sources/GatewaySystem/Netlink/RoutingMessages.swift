@@ -129,9 +129,14 @@ enum RoutingMessages {
         var isUp: Bool
     }
 
+    /// The attributes of a link message (RTM_NEWLINK, RTM_DELLINK), after its ifinfomsg.
+    static func linkAttributes(of message: ReceivedMessage) -> NetlinkAttributes {
+        message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size)
+    }
+
     static func link(from message: ReceivedMessage) -> Link? {
         guard message.type == RTM_NEWLINK, let header = message.familyHeader(ifinfomsg.self),
-              let name = message.attributes(familyHeaderLength: MemoryLayout<ifinfomsg>.size).string(Int(IFLA_IFNAME))
+              let name = linkAttributes(of: message).string(Int(IFLA_IFNAME))
         else { return nil }
         return Link(index: UInt32(bitPattern: header.ifi_index), name: name, isUp: header.ifi_flags & UInt32(IFF_UP) != 0)
     }

@@ -61,16 +61,17 @@ public struct Rtnetlink: PolicyRuleStore, RouteStore, LinkDirectory {
     // MARK: LinkDirectory
 
     public func links(exact names: Set<String>) throws -> LinkSet {
-        var links = Dictionary(try socket().dump(RoutingMessages.linkDump(), "listing links", acceptingInterrupted: true)
+        let socket = try socket()
+        var links = Dictionary(try socket.dump(RoutingMessages.linkDump(), "listing links", acceptingInterrupted: true)
             .compactMap(RoutingMessages.link).map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
-        for name in names { links[name] = try link(named: name) }
+        for name in names { links[name] = try link(named: name, on: socket) }
         return LinkSet(present: Set(links.keys), up: Set(links.values.filter(\.isUp).map(\.name)))
     }
 
     /// One link by name (not a dump: nothing to interrupt); nil when there is none.
-    func link(named name: String) throws -> RoutingMessages.Link? {
+    private func link(named name: String, on socket: NetlinkSocket) throws -> RoutingMessages.Link? {
         do {
-            return try socket().request(RoutingMessages.linkQuery(name: name), "looking up link \(name)")
+            return try socket.request(RoutingMessages.linkQuery(name: name), "looking up link \(name)")
                 .compactMap(RoutingMessages.link).first
         } catch let error as NetlinkError where error.errno == ENODEV {
             return nil
