@@ -69,11 +69,15 @@ final class SupervisorIntegrationTests {
         let run = try await start()
         for daemon in ["mmfd", "l3roamd"] {
             let old = try #require(try pid(of: daemon))
+            let startsBefore = gateway.received(by: daemon).filter { $0.hasPrefix("start ") }.count
             kill(old, SIGKILL)
             let killed = ContinuousClock.now
-            // What the new instance received since it started: the readiness probe, then the replay.
-            let replays = {
-                Set(self.gateway.received(by: daemon).reversed().prefix { !$0.hasPrefix("start ") }.filter { $0.hasPrefix("add_meshif") })
+            // What the new instance received since it started: the readiness probe, then the
+            // replay. Until the new one has recorded its start, the tail is the old one's.
+            let replays = { () -> Set<String>? in
+                let record = self.gateway.received(by: daemon)
+                guard record.filter({ $0.hasPrefix("start ") }).count > startsBefore else { return nil }
+                return Set(record.reversed().prefix { !$0.hasPrefix("start ") }.filter { $0.hasPrefix("add_meshif") })
             }
             let replayed = try await eventually(timeout: .seconds(15)) {
                 try pid(of: daemon).map { $0 != old } == true && replays() == ["add_meshif mesh0", "add_meshif mesh1"]
