@@ -24,3 +24,12 @@ import Testing
         #expect(text.text.contains("req_seconds_sum 3.125\nreq_seconds_count 4\n"))
     }
 }
+
+@Suite struct PrometheusFamilyTests {
+    @Test func aFamilyWritesItsSamplesTogetherAndNothingWhenEmpty() {
+        var text = PrometheusText()
+        text.add("a_total", .counter, help: "A.", samples: [.init([("x", "1")], 1), .init([("x", "2")], 2)])
+        text.add("b", .gauge, help: "B.", samples: [])
+        #expect(text.text == "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\"} 1\na_total{x=\"2\"} 2\n")
+    }
+}

@@ -26,6 +26,9 @@ public struct PeerInterfaceSpec: Sendable, Equatable {
     }
 
     public static let linkLocalPrefixLength = 64
+
+    /// The node's only allowed IPs: babel routes over the tunnel decide what goes where.
+    public static let allowedIPs = "::/0"
 }
 
 /// A per-peer interface as the kernel (or wireguard-go) reports it.

@@ -16,6 +16,24 @@ public struct PrometheusText: Sendable {
         sample(name, labels: labels, value: value)
     }
 
+    /// A whole family at once, its samples together (as OpenMetrics requires, and readers
+    /// of the text expect). Nothing is written when there are no samples.
+    public mutating func add(_ name: String, _ kind: Kind, help: String, samples: [Sample]) {
+        guard !samples.isEmpty else { return }
+        declare(name, kind, help: help)
+        for sample in samples { self.sample(name, labels: sample.labels, value: sample.value) }
+    }
+
+    public struct Sample: Sendable {
+        public var labels: [(String, String)]
+        public var value: Double
+
+        public init(_ labels: [(String, String)], _ value: Double) {
+            self.labels = labels
+            self.value = value
+        }
+    }
+
     public mutating func add(_ name: String, help: String, histogram: Histogram) {
         declare(name, .histogram, help: help)
         var cumulative: UInt64 = 0

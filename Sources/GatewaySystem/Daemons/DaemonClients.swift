@@ -14,6 +14,7 @@ public final class DaemonClients: DaemonControl, Sendable {
     private let meshSockets: [Daemon: String]
     /// The long-lived babeld connection; nil until connected or after a failure.
     private let babel = Mutex<ControlSocket?>(nil)
+    private let babelGreeting = Mutex(BabelGreeting())
     /// Blocking socket work happens here, never on the supervisor's executor.
     private let queue = DispatchQueue(label: "gatewayd.daemon-control")
 
@@ -32,6 +33,9 @@ public final class DaemonClients: DaemonControl, Sendable {
     public func perform(_ registration: MeshRegistry.Registration) async throws {
         try await run { try self.send(registration) }
     }
+
+    /// What the running babeld said of itself when gatewayd last connected (its version).
+    public var babeldGreeting: BabelGreeting { babelGreeting.withLock { $0 } }
 
     public func reset(_ daemon: Daemon) async {
         if daemon == .babeld { babel.withLock { $0 = nil } }
@@ -75,7 +79,11 @@ public final class DaemonClients: DaemonControl, Sendable {
     private func babelRequest(_ request: String?, acceptingNo: Bool = false) throws {
         try babel.withLock { connection in
             do {
-                if connection == nil { connection = try Self.connectToBabel(babelEndpoint) }
+                if connection == nil {
+                    let (socket, greeting) = try Self.connectToBabel(babelEndpoint)
+                    connection = socket
+                    babelGreeting.withLock { $0 = greeting }
+                }
                 guard let request else { return }
                 try connection!.send(line: request)
                 let answer = try Self.babelAnswer(connection!)
@@ -88,13 +96,17 @@ public final class DaemonClients: DaemonControl, Sendable {
         }
     }
 
-    static func connectToBabel(_ endpoint: ControlSocket.Endpoint) throws -> ControlSocket {
+    static func connectToBabel(_ endpoint: ControlSocket.Endpoint) throws -> (ControlSocket, BabelGreeting) {
         let socket = try ControlSocket(endpoint)
         guard try socket.readLine()?.hasPrefix("BABEL") == true else {
             throw ControlSocket.Failure(description: "\(endpoint) did not greet with BABEL")
         }
-        _ = try babelAnswer(socket)
-        return socket
+        var greeting = BabelGreeting()
+        while let line = try socket.readLine() {
+            if line == "ok" { return (socket, greeting) }
+            greeting.read(line)
+        }
+        throw ControlSocket.Failure(description: "babeld closed the connection during its greeting")
     }
 
     /// Skips informational lines up to the terminating `ok`, `no …` or `bad`.

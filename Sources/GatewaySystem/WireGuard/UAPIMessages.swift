@@ -21,7 +21,7 @@ enum UAPIMessages {
             replace_peers=true
             public_key=\(peer.hex)
             replace_allowed_ips=true
-            allowed_ip=::/0
+            allowed_ip=\(PeerInterfaceSpec.allowedIPs)
 
 
             """.utf8)

@@ -14,6 +14,8 @@ actor GatewayRuntime {
     private let configuration: ConfigurationOptions
     let logger: Logger
     let supervisor: Supervisor
+    /// The daemons' control sockets (the supervisor's), also read for babeld's greeting.
+    let daemonClients: DaemonClients
     private let reaper: Reaper
     private let launcher: ChildLauncher
     private(set) var broker: BrokerService?
@@ -33,11 +35,12 @@ actor GatewayRuntime {
         let config = loaded.config
         uplink = UplinkHysteresis(failuresToDown: config.uplink.failuresToDown, successesToUp: config.uplink.successesToUp)
         launcher = ChildLauncher(logger: logger)
+        daemonClients = DaemonClients(config: config, babelControl: config.daemons.babelControl)
         supervisor = Supervisor(
             commandLines: Self.commandLines(config), policy: config.daemons.restart,
             staticInterfaces: config.meshInterfaces,
             launcher: DaemonLauncher(launcher: launcher, babelControl: config.daemons.babelControl),
-            control: DaemonClients(config: config, babelControl: config.daemons.babelControl), logger: logger,
+            control: daemonClients, logger: logger,
             onGiveUp: { status, reason in events.send(.giveUp(status: status, reason: reason)) })
         let supervisor = self.supervisor
         reaper = Reaper { pid, status in Task { await supervisor.childExited(pid: pid, status: status) } }

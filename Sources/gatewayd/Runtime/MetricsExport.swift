@@ -14,6 +14,7 @@ extension GatewayRuntime {
         let counters = counters.snapshot
         var text = PrometheusText()
         text.add("gatewayd_build_info", .gauge, help: "gatewayd's version.", labels: [("version", status.version)], value: 1)
+        text.addInfo(status, babeldVersion: daemonClients.babeldGreeting.version)
         text.add("gatewayd_uptime_seconds", .gauge, help: "Seconds since gatewayd started.", value: Double(status.uptimeSeconds))
         text.add("gatewayd_host_plan_applied", .gauge, help: "1 when the last check applied and verified the host plan.",
                  value: hostPlan.isHealthy ? 1 : 0)
@@ -22,15 +23,14 @@ extension GatewayRuntime {
         text.add("gatewayd_reconcile_runs_total", .counter, help: "Reconciliations run.", value: Double(counters.reconcileRuns))
         text.add("gatewayd_reconcile_failures_total", .counter, help: "Reconciliations that failed.", value: Double(counters.reconcileFailures))
         text.add("gatewayd_reconcile_duration_seconds_total", .counter, help: "Time spent reconciling.", value: counters.reconcileSeconds)
-        for child in status.children {
-            text.add("gatewayd_child_up", .gauge, help: "1 while the daemon is ready.", labels: [("daemon", child.name)],
-                     value: child.state == "ready" ? 1 : 0)
-            text.add("gatewayd_child_restarts_total", .counter, help: "Restarts of the daemon.", labels: [("daemon", child.name)],
-                     value: Double(child.restarts))
-            text.add("gatewayd_child_state", .gauge, help: "The daemon's state (1 for the current one).",
-                     labels: [("daemon", child.name), ("state", child.state.split(separator: ":").first.map(String.init) ?? child.state)],
-                     value: 1)
-        }
+        text.add("gatewayd_child_up", .gauge, help: "1 while the daemon is ready.",
+                 samples: status.children.map { .init([("daemon", $0.name)], $0.state == "ready" ? 1 : 0) })
+        text.add("gatewayd_child_restarts_total", .counter, help: "Restarts of the daemon.",
+                 samples: status.children.map { .init([("daemon", $0.name)], Double($0.restarts)) })
+        text.add("gatewayd_child_state", .gauge, help: "The daemon's state (1 for the current one).",
+                 samples: status.children.map { child in
+                     .init([("daemon", child.name), ("state", child.state.split(separator: ":").first.map(String.init) ?? child.state)], 1)
+                 })
         text.add("gatewayd_broker_open", .gauge, help: "1 while the broker provisions new peers.",
                  value: status.broker.state == "open" ? 1 : 0)
         text.add("gatewayd_broker_max_connections", .gauge, help: "MAXCONNECTIONS.", value: Double(status.broker.maxConnections))
@@ -59,21 +59,7 @@ extension GatewayRuntime {
         text.add("gatewayd_peers", .gauge, help: "Provisioned peers.", value: Double(peers.count))
         text.add("gatewayd_peers_recent_handshake", .gauge, help: "Peers with a handshake in the last 3 minutes.",
                  value: Double(peers.filter { ($0.handshakeAgeSeconds ?? .max) <= Self.recentHandshake }.count))
-        for peer in peers {
-            let labels = [("interface", peer.interface), ("key", peer.publicKey)]
-            if let age = peer.handshakeAgeSeconds {
-                text.add("gatewayd_peer_handshake_age_seconds", .gauge, help: "Seconds since the peer's last handshake.",
-                         labels: labels, value: Double(age))
-            }
-            if let received = peer.rxBytes {
-                text.add("gatewayd_peer_receive_bytes_total", .counter, help: "Bytes received from the peer.", labels: labels,
-                         value: Double(received))
-            }
-            if let sent = peer.txBytes {
-                text.add("gatewayd_peer_transmit_bytes_total", .counter, help: "Bytes sent to the peer.", labels: labels,
-                         value: Double(sent))
-            }
-        }
+        text.addPeers(peers, gatewayKey: status.publicKey)
         return text.text
     }
 }
