@@ -5,10 +5,10 @@ import GatewayCore
 /// most: labels are the interface and keys, never anything that grows per request.
 extension PrometheusText {
     /// `gatewayd_info`: what is running, one series.
-    public mutating func addInfo(_ status: GatewayStatus, babeldVersion: String?) {
+    public mutating func addInfo(_ status: GatewayStatus) {
         add("gatewayd_info", .gauge, help: "What runs: gatewayd's version, the gateway's public key, the WireGuard backend, babeld's version.",
             labels: [("version", status.version), ("public_key", status.publicKey), ("backend", status.backend ?? ""),
-                     ("babeld_version", babeldVersion ?? "")],
+                     ("babeld_version", status.babeldVersion ?? "")],
             value: 1)
     }
 

@@ -86,9 +86,9 @@ import Testing
         let status = GatewayStatus(version: "0.3.0", uptimeSeconds: 5, configuration: "environment", backend: "userspace",
                                    publicKey: Self.gatewayKey, host: HostPlanStatus(state: .applied, lastCheck: nil, lastChanges: 0, driftRepairs: 0),
                                    children: [], broker: BrokerStatus(state: "open", port: 40000, peers: 0, maxConnections: 150),
-                                   uplink: UplinkStatus(state: "unchecked"))
+                                   uplink: UplinkStatus(state: "unchecked"), babeldVersion: "babeld-1.14")
         var text = PrometheusText()
-        text.addInfo(status, babeldVersion: "babeld-1.14")
+        text.addInfo(status)
         #expect(text.text.contains(#"gatewayd_info{version="0.3.0",public_key="TM7UyJLMf7nPvWC4fb5xoEQedgQ9RwyyEaWGk1Zrow4=",backend="userspace",babeld_version="babeld-1.14"} 1"#))
     }
 

@@ -14,7 +14,7 @@ extension GatewayRuntime {
         let counters = counters.snapshot
         var text = PrometheusText()
         text.add("gatewayd_build_info", .gauge, help: "gatewayd's version.", labels: [("version", status.version)], value: 1)
-        text.addInfo(status, babeldVersion: daemonClients.babeldGreeting.version)
+        text.addInfo(status)
         text.add("gatewayd_uptime_seconds", .gauge, help: "Seconds since gatewayd started.", value: Double(status.uptimeSeconds))
         text.add("gatewayd_host_plan_applied", .gauge, help: "1 when the last check applied and verified the host plan.",
                  value: hostPlan.isHealthy ? 1 : 0)
