@@ -14,13 +14,15 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var uplink: UplinkStatus
     /// The mesh interfaces as each ready daemon itself holds them.
     public var mesh: MeshStatus?
+    /// Babel over the live tunnels; nil while the broker is closed.
+    public var babel: BabelSummary?
     /// As the running babeld greets on its local interface (`version babeld-1.14`);
     /// before the first connection, as `babeld -V` printed it at start.
     public var babeldVersion: String?
 
     public init(version: String, uptimeSeconds: Int, configuration: String, backend: String?, publicKey: String,
                 host: HostPlanStatus, children: [ChildStatus], broker: BrokerStatus, uplink: UplinkStatus,
-                mesh: MeshStatus? = nil, babeldVersion: String? = nil) {
+                mesh: MeshStatus? = nil, babeldVersion: String? = nil, babel: BabelSummary? = nil) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.configuration = configuration
@@ -32,6 +34,7 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
         self.uplink = uplink
         self.mesh = mesh
         self.babeldVersion = babeldVersion
+        self.babel = babel
     }
 }
 
@@ -159,10 +162,12 @@ public struct PeerStatus: Codable, Sendable, Equatable {
     public var registeredWith: [String]
     public var created: Int64
     public var lastSeen: Int64
+    /// Babel over this tunnel, as babeld (and mmfd) report it.
+    public var babel: BabelTunnel?
 
     public init(interface: String, port: Int, publicKey: String, endpoint: String?, latestHandshake: Int64?,
                 handshakeAgeSeconds: Int64?, rxBytes: UInt64?, txBytes: UInt64?, registeredWith: [String],
-                created: Int64, lastSeen: Int64) {
+                created: Int64, lastSeen: Int64, babel: BabelTunnel? = nil) {
         self.interface = interface
         self.port = port
         self.publicKey = publicKey
@@ -174,6 +179,7 @@ public struct PeerStatus: Codable, Sendable, Equatable {
         self.registeredWith = registeredWith
         self.created = created
         self.lastSeen = lastSeen
+        self.babel = babel
     }
 }
 
@@ -202,10 +208,14 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public var check: String
     /// Why it is not healthy; empty when it is.
     public var reasons: [String]
+    /// What works but not fully (e.g. live tunnels without a babel neighbour: a node may
+    /// simply be new). Does not make the gateway unhealthy.
+    public var degraded: [String]?
 
-    public init(healthy: Bool, check: String, reasons: [String]) {
+    public init(healthy: Bool, check: String, reasons: [String], degraded: [String]? = nil) {
         self.healthy = healthy
         self.check = check
         self.reasons = reasons
+        self.degraded = degraded
     }
 }

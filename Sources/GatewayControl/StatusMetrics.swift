@@ -43,3 +43,39 @@ extension PrometheusText {
             samples: zip(present, device).map { peer, labels in Sample(labels, Double(peer.latestHandshake ?? 0)) })
     }
 }
+
+extension PrometheusText {
+    /// Babel per mesh interface (label `interface`, the same as the peer metrics'): whether
+    /// babeld has it up, how many neighbours it hears there and the best one's reach, costs
+    /// and rtt, the routes learned through it; mmfd's neighbours. Only the best neighbour
+    /// gets series, so a node that sends hellos from many addresses adds none.
+    public mutating func addBabel(_ tunnels: [(interface: String, babel: BabelTunnel)], summary: BabelSummary?) {
+        let labels = tunnels.map { [("interface", $0.interface)] }
+        let best = zip(tunnels, labels).compactMap { tunnel, labels in tunnel.babel.best.map { (labels, $0) } }
+        add("gatewayd_babel_interface_up", .gauge, help: "1 while babeld has the interface up.",
+            samples: zip(tunnels, labels).map { Sample($1, $0.babel.up == true ? 1 : 0) })
+        add("gatewayd_babel_neighbours", .gauge, help: "Babel neighbours babeld hears on the interface (reach not 0).",
+            samples: zip(tunnels, labels).map { Sample($1, Double($0.babel.neighbours.filter { $0.reach != 0 }.count)) })
+        add("gatewayd_babel_neighbour_reach", .gauge,
+            help: "The best neighbour's reach: the last 16 hellos as a bit field (65535: none missed).",
+            samples: best.map { Sample($0.0, Double($0.1.reach)) })
+        add("gatewayd_babel_neighbour_rxcost", .gauge, help: "The best neighbour's rxcost.",
+            samples: best.map { Sample($0.0, Double($0.1.rxcost)) })
+        add("gatewayd_babel_neighbour_txcost", .gauge, help: "The best neighbour's txcost.",
+            samples: best.map { Sample($0.0, Double($0.1.txcost)) })
+        add("gatewayd_babel_neighbour_cost", .gauge, help: "The best neighbour's link cost.",
+            samples: best.map { Sample($0.0, Double($0.1.cost)) })
+        add("gatewayd_babel_neighbour_rtt_seconds", .gauge, help: "The best neighbour's round-trip time (babel timestamps).",
+            samples: best.compactMap { labels, neighbour in neighbour.rttSeconds.map { Sample(labels, $0) } })
+        add("gatewayd_babel_routes", .gauge, help: "Routes babeld learned through the interface.",
+            samples: zip(tunnels, labels).map { Sample($1, Double($0.babel.routes)) })
+        add("gatewayd_mmfd_neighbours", .gauge, help: "mmfd's neighbours on the interface.",
+            samples: zip(tunnels, labels).compactMap { tunnel, labels in tunnel.babel.mmfdNeighbours.map { Sample(labels, Double($0.count)) } })
+        if let summary {
+            add("gatewayd_babel_tunnels_up", .gauge, help: "Tunnels with a handshake in the last 3 minutes.", value: Double(summary.tunnelsUp))
+            add("gatewayd_babel_tunnels_without_neighbour", .gauge,
+                help: "Tunnels with a handshake in the last 3 minutes but no babel neighbour on them.",
+                value: Double(summary.upWithoutNeighbour.count))
+        }
+    }
+}

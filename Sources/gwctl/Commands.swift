@@ -121,6 +121,7 @@ struct Health: ParsableCommand {
         } else {
             Output.line(health.healthy ? "healthy (\(health.check))" : "unhealthy (\(health.check)):")
             for reason in health.reasons { Output.line("  - \(reason)") }
+            for note in health.degraded ?? [] { Output.line("degraded: \(note)") }
         }
         if !health.healthy { throw GwctlExit.unhealthy }
     }

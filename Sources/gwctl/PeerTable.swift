@@ -22,18 +22,23 @@ enum PeerTable {
         guard !peers.isEmpty else { return "no peers" }
         let rows = peers.map { peer in
             [peer.interface, "\(peer.port)", peer.publicKey, peer.endpoint ?? "-", Human.age(peer.handshakeAgeSeconds),
-             Human.bytes(peer.rxBytes), Human.bytes(peer.txBytes), registrations(peer)]
+             Human.bytes(peer.rxBytes), Human.bytes(peer.txBytes), BabelText.column(peer.babel), registrations(peer)]
         }
-        return Human.table(["INTERFACE", "PORT", "NODE KEY", "ENDPOINT", "HANDSHAKE", "RX", "TX", "REGISTERED"], rows)
+        return Human.table(["INTERFACE", "PORT", "NODE KEY", "ENDPOINT", "HANDSHAKE", "RX", "TX", "BABEL", "REGISTERED"], rows)
             + "\n\(peers.count) peer(s)"
     }
 
     static func details(_ peer: PeerStatus) -> String {
-        [("interface", peer.interface), ("port", "\(peer.port)"), ("node key", peer.publicKey),
-         ("endpoint", peer.endpoint ?? "-"), ("last handshake", Human.age(peer.handshakeAgeSeconds) + (peer.handshakeAgeSeconds == nil ? "" : " ago")),
-         ("received", Human.bytes(peer.rxBytes)), ("sent", Human.bytes(peer.txBytes)),
-         ("registered with", registrations(peer)), ("created", "\(peer.created) (unix)"), ("last seen", "\(peer.lastSeen) (unix)")]
-            .map { "\($0.0):".padding(toLength: 17, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        let handshake = Human.age(peer.handshakeAgeSeconds) + (peer.handshakeAgeSeconds == nil ? "" : " ago")
+        var rows: [(String, String)] = [
+            ("interface", peer.interface), ("port", "\(peer.port)"), ("node key", peer.publicKey),
+            ("endpoint", peer.endpoint ?? "-"), ("last handshake", handshake),
+            ("received", Human.bytes(peer.rxBytes)), ("sent", Human.bytes(peer.txBytes)),
+            ("registered with", registrations(peer)),
+        ]
+        rows += BabelText.details(peer.babel)
+        rows += [("created", "\(peer.created) (unix)"), ("last seen", "\(peer.lastSeen) (unix)")]
+        return rows.map { "\($0.0):".padding(toLength: 17, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 
     private static func registrations(_ peer: PeerStatus) -> String {

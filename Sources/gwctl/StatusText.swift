@@ -20,6 +20,7 @@ enum StatusText {
             lines.append("mesh:          \(mesh.interfaces) interface(s), held by " + (daemons.isEmpty ? "no ready daemon" : daemons.joined(separator: ", ")))
         }
         if let babeld = status.babeldVersion { lines.append("babeld:        \(babeld)") }
+        if let babel = status.babel { lines.append("babel:         \(BabelText.summary(babel))") }
         lines.append("")
         let rows = status.children.map { child in
             [child.name, child.state, child.pid.map(String.init) ?? "-",

@@ -88,6 +88,45 @@ final class PrometheusIntegrationTests {
         #expect(rules.count >= 7 && rules.allSatisfy { $0.health == "ok" }, "\(rules)")
         _ = run
     }
+
+    /// A tunnel that handshakes while babel over it is silent is reported as such (gwctl's
+    /// column, health degraded but healthy, the metric the alert reads); once the node runs
+    /// babeld, gwctl and Prometheus show the same neighbour reach.
+    @Test func babelOverTheTunnelAsGwctlAndPrometheusSeeIt() async throws {
+        let (run, _) = try await startWithALiveNode()
+        let prometheus = try PrometheusServer(in: gateway, scraping: "127.0.0.1:9184")
+        let peer = { try #require(try self.gateway.gwctlJSON([PeerStatus].self, "peers", "list").first) }
+        let shown = { (try? self.gateway.gwctl("peers", "list", "--json").stdout) ?? "no answer" }
+        #expect(try await eventually(timeout: .seconds(15)) { try peer().babel?.up == true }, "\(shown())")
+        #expect(try peer().babel?.hasNeighbour == false)
+        #expect(try gateway.gwctl("peers", "list").stdout.contains("no neighbour"))
+        let health = try gateway.gwctl("health")
+        #expect(health.status == 0 && health.stdout.contains("degraded: 1 of 1 live tunnel(s) without a babel neighbour: babel-wg-1"),
+                "\(health.stdout)\(health.stderr)")
+        #expect(try gateway.gwctlJSON(GatewayStatus.self, "status").babel?.upWithoutNeighbour == ["babel-wg-1"])
+        #expect(try await eventually(timeout: .seconds(30)) { try prometheus.query("gatewayd_babel_tunnels_without_neighbour").first?.value == 1 },
+                "\(prometheus.lastFailure)")
+
+        try node.runBabeld(announcing: "2001:db8:0:1::11")
+        #expect(try await eventually(timeout: .seconds(30)) { try peer().babel?.hasNeighbour == true }, "\(shown()) \(run.output)")
+        // reach shifts with every hello (babeld 1.14: every 4 s on a tunnel); Prometheus scrapes
+        // every second, so within a few tries both show the same one.
+        let reach = "gatewayd_babel_neighbour_reach{interface=\"babel-wg-1\"}"
+        var matched = false
+        for _ in 0..<10 where !matched {
+            let listed = try peer().babel?.best?.reach
+            let scraped = try prometheus.query(reach).first?.value
+            matched = listed != nil && listed.map(Double.init) == scraped
+            if !matched { try await Task.sleep(for: .milliseconds(700)) }
+        }
+        let last = (try? prometheus.query(reach).first?.value) ?? -1
+        #expect(matched, "gwctl \(shown()) vs Prometheus \(last)")
+        let show = try gateway.gwctl("peers", "show", "babel-wg-1")
+        #expect(show.stdout.contains("  neighbour:     fe80::") && show.stdout.contains(" reach "), "\(show.stdout)\(show.stderr)")
+        #expect(try await eventually(timeout: .seconds(30)) { try prometheus.query("gatewayd_babel_tunnels_without_neighbour").first?.value == 0 })
+        let healthy = try gateway.gwctl("health")
+        #expect(healthy.status == 0 && !healthy.stdout.contains("degraded"), "\(healthy.stdout)")
+    }
 }
 
 extension GatewayNamespace {

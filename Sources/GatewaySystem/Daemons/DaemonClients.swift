@@ -52,6 +52,11 @@ public final class DaemonClients: DaemonControl, Sendable {
         return try await run { try self.meshInterfaces(of: daemon) }
     }
 
+    /// mmfd's neighbours by interface (`get_neighbours`), for the per-tunnel view.
+    public func mmfdNeighbours() async throws -> [String: [String]] {
+        try await run { try MmfdNeighbours.parse(try self.meshRequest(.mmfd, "get_neighbours")) }
+    }
+
     public func watchBabel(onInterface: @escaping @Sendable (BabelView.InterfaceEvent) -> Void) async throws {
         try await run { try self.babelMonitor.start(onInterface: onInterface) }
     }

@@ -52,7 +52,8 @@ extension GatewayRuntime {
         }
     }
 
-    func status() async -> GatewayStatus {
+    /// `peers`: the listing to summarise babel over, when the caller has one already.
+    func status(peers known: [PeerStatus]? = nil) async -> GatewayStatus {
         let brokerStatus: BrokerStatus
         if let broker {
             let refusal = await broker.peers.refusal
@@ -66,15 +67,33 @@ extension GatewayRuntime {
             version: GatewaydVersion.current, uptimeSeconds: Int(Date().timeIntervalSince(startedAt)),
             configuration: loaded.envFilePath ?? "environment", backend: broker?.backend, publicKey: publicKey,
             host: hostPlan.status, children: await supervisor.status(), broker: brokerStatus, uplink: uplinkStatus,
-            mesh: await supervisor.meshStatus(), babeldVersion: (daemonClients.babeldVersion ?? babeldVersion)?.description)
+            mesh: await supervisor.meshStatus(), babeldVersion: (daemonClients.babeldVersion ?? babeldVersion)?.description,
+            babel: broker == nil ? nil : BabelSummary(peers: await peers(known), view: daemonClients.babelMonitor.view))
     }
 
     func peerStatuses() async -> [PeerStatus] {
         guard let broker else { return [] }
         let views = await broker.peers.inspect()
         let registrations = await supervisor.registrationsByInterface()
+        let babel = daemonClients.babelMonitor.view
+        let mmfd = await mmfdNeighbours()
         let now = Date()
-        return views.map { Self.peerStatus($0, registeredWith: registrations[$0.record.interface] ?? [], now: now) }
+        return views.map {
+            var status = Self.peerStatus($0, registeredWith: registrations[$0.record.interface] ?? [], now: now)
+            status.babel = BabelTunnel(interface: status.interface, view: babel, mmfd: mmfd)
+            return status
+        }
+    }
+
+    private func peers(_ known: [PeerStatus]?) async -> [PeerStatus] {
+        if let known { return known }
+        return await peerStatuses()
+    }
+
+    /// nil when mmfd is off or does not answer (it is then reported as such in `status`).
+    private func mmfdNeighbours() async -> [String: [String]]? {
+        guard config.daemons.binaries[.mmfd] != nil, await supervisor.isReady(.mmfd) else { return nil }
+        return try? await daemonClients.mmfdNeighbours()
     }
 
     static func peerStatus(_ view: PeerView, registeredWith: [Daemon], now: Date) -> PeerStatus {
@@ -100,6 +119,15 @@ extension GatewayRuntime {
             reasons.append("\(daemon.name) does not hold \(daemon.missing.joined(separator: ", ")) (does the link exist?)")
         }
         if broker == nil { reasons.append("the broker is closed") }
-        return HealthReport(healthy: reasons.isEmpty, check: "readiness", reasons: reasons)
+        // Degraded, not unhealthy: a node that just connected has no babel neighbour yet.
+        let babel = broker == nil ? nil : BabelSummary(peers: await peerStatuses(), view: daemonClients.babelMonitor.view)
+        let degraded = babel.map { $0.upWithoutNeighbour.isEmpty ? [] : [Self.withoutNeighbour($0)] } ?? []
+        return HealthReport(healthy: reasons.isEmpty, check: "readiness", reasons: reasons, degraded: degraded)
+    }
+
+    static func withoutNeighbour(_ babel: BabelSummary) -> String {
+        let names = babel.upWithoutNeighbour
+        let shown = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
+        return "\(names.count) of \(babel.tunnelsUp) live tunnel(s) without a babel neighbour: \(shown)"
     }
 }

@@ -5,12 +5,9 @@ import GatewayCore
 /// The Prometheus view of the runtime, rendered at each scrape from the same data the
 /// control socket reports, so the two cannot disagree.
 extension GatewayRuntime {
-    /// A handshake within this counts as a live tunnel (WireGuard rekeys every 2 minutes).
-    static let recentHandshake: Int64 = 180
-
     func metricsText() async -> String {
-        let status = await status()
         let peers = await peerStatuses()
+        let status = await status(peers: peers)
         let counters = counters.snapshot
         var text = PrometheusText()
         text.add("gatewayd_build_info", .gauge, help: "gatewayd's version.", labels: [("version", status.version)], value: 1)
@@ -58,8 +55,12 @@ extension GatewayRuntime {
         }
         text.add("gatewayd_peers", .gauge, help: "Provisioned peers.", value: Double(peers.count))
         text.add("gatewayd_peers_recent_handshake", .gauge, help: "Peers with a handshake in the last 3 minutes.",
-                 value: Double(peers.filter { ($0.handshakeAgeSeconds ?? .max) <= Self.recentHandshake }.count))
+                 value: Double(peers.filter(\.isLive).count))
         text.addPeers(peers, gatewayKey: status.publicKey)
+        let view = daemonClients.babelMonitor.view
+        let tunnels = config.meshInterfaces.map { ($0, BabelTunnel(interface: $0, view: view, mmfd: nil)) }
+            + peers.compactMap { peer in peer.babel.map { (peer.interface, $0) } }
+        text.addBabel(tunnels, summary: status.babel)
         return text.text
     }
 }
