@@ -58,6 +58,19 @@ import Testing
         }
     }
 
+    /// Every metric family gatewayd writes is documented in Docs/control-protocol.md#metrics.
+    @Test func everyMetricIsDocumented() throws {
+        let sources = try ["Sources/gatewayd/Runtime/MetricsExport.swift", "Sources/GatewayControl/StatusMetrics.swift"]
+            .map { try String(contentsOf: Repository.root.appendingPathComponent($0), encoding: .utf8) }.joined()
+        let written = Set(Self.matches(#"add\(\s*"((?:gatewayd|wireguard)_[a-z_]+)""#, in: sources))
+        let document = try String(contentsOf: Repository.root.appendingPathComponent("Docs/control-protocol.md"), encoding: .utf8)
+        let start = try #require(document.range(of: "## Metrics")).lowerBound
+        let metrics = String(document[start...])
+        #expect(written.count >= 40)
+        let undocumented = written.filter { !metrics.contains("`\($0)") }
+        #expect(undocumented.isEmpty, "not in Docs/control-protocol.md#metrics: \(undocumented.sorted())")
+    }
+
     @Test func theDashboardIsGrafanaJSON() throws {
         let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(Self.file("gatewayd-dashboard.json").utf8)) as? [String: Any])
         let panels = try #require(dashboard["panels"] as? [[String: Any]])
