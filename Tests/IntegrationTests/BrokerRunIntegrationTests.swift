@@ -232,4 +232,39 @@ final class BrokerRunIntegrationTests {
         #expect(run.output.contains("restored 1 peers (0 adopted, 1 recreated"), "\(run.output)")
         #expect(try await eventually(timeout: .seconds(30)) { try ping() }, "\(run.output)")
     }
+
+    /// babeld before 1.14 frees an interface under its neighbours on `flush interface`:
+    /// the next `dump` (or monitor line) about such a neighbour reads freed memory. With
+    /// Debian's 1.12.1 and with the same release built with AddressSanitizer (which dies at
+    /// the first such read), a peer whose tunnel has a live babel neighbour is removed, then
+    /// babeld is dumped: babeld must still be the same process, and answer.
+    @Test(arguments: [MeshDaemon.babeld1121WithASan, MeshDaemon.debianBabeld])
+    func removingAPeerWithALiveNeighbourKeepsBabeld112Up(babeld: String) async throws {
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nBABELD=\(babeld)")
+        let run = try await start()
+        #expect(try gateway.gwctlJSON(GatewayStatus.self, "status").babeldVersion == "babeld-1.12.1")
+        let (secret, publicKey) = try MeshNode.keyPair()
+        let port = try #require(try node.request(publicKey)["port"] as? Int)
+        try await node.connect(secret: secret, gatewayKey: try gatewayPublicKey(run), port: port, using: .userspace)
+        #expect(try await eventually(timeout: .seconds(20)) { try node.pingsGateway() }, "\(run.output)")
+        try node.runBabeld(announcing: "2001:db8:0:1::11")
+        let neighbour = try await eventually(timeout: .seconds(30)) {
+            try gateway.babelDump().split(separator: "\n").contains { $0.hasPrefix("add neighbour") && $0.contains(" if babel-wg-1 ") }
+        }
+        #expect(neighbour, "the gateway's babeld sees the node: \((try? gateway.babelDump()) ?? "")")
+        let babeldPid = try #require(try gateway.pid(of: "babeld"))
+
+        let removed = try gateway.gwctl("peers", "remove", publicKey)
+        #expect(removed.status == 0, "\(removed.stderr)")
+        for daemon in ["mmfd", "l3roamd"] {
+            #expect(try await eventually(timeout: .seconds(10)) { try !gateway.meshInterfaces(of: daemon).contains("babel-wg-1") })
+        }
+        // Dumps over a few seconds: any flush of babel-wg-1 has been sent by then.
+        for _ in 0..<10 {
+            #expect(try gateway.babelDump().contains("BABEL 1.0"), "babeld answers: \(run.output)")
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(try gateway.pid(of: "babeld") == babeldPid, "babeld never died: \(run.output)")
+        #expect(!run.output.contains("AddressSanitizer"), "\(run.output)")
+    }
 }

@@ -67,6 +67,8 @@ enum MeshDaemon {
     static let mmfd = path("mmfd")
     static let l3roamd = path("l3roamd")
     static let debianBabeld = "/usr/sbin/babeld"
+    /// babeld-1.12.1 with AddressSanitizer: a use of freed memory kills it at once.
+    static let babeld1121WithASan = path("babeld-1.12.1-asan")
 
     /// Set up by scripts/setup (scripts/mesh-daemons); a test that needs them fails with this.
     static var missing: String? {

@@ -68,9 +68,14 @@ final class GatewayNamespace {
         try Command.run(gatewaydCommand(subcommand))
     }
 
-    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace.
+    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace. wireguard-go
+    /// keeps its UAPI sockets in /run/wireguard, one directory for the whole machine, and
+    /// every gateway names its peers babel-wg-N: each test gateway gets a directory of its
+    /// own, a tmpfs over /run/wireguard in the mount namespace `ip netns exec` makes anyway.
     func gatewaydCommand(_ subcommand: String, _ arguments: [String] = []) -> [String] {
-        ["ip", "netns", "exec", namespace.name, BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
+        ["ip", "netns", "exec", namespace.name, "sh", "-c",
+         #"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 gwtest /run/wireguard && exec "$0" "$@""#,
+         BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
     }
 
     /// The same, as PID 1 of a PID namespace of its own, as in a container: when gatewayd
