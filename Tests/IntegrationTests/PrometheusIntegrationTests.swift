@@ -5,7 +5,7 @@ import Testing
 /// A real Prometheus (Debian's package) scrapes `gatewayd run` in the gateway's namespace
 /// and answers over its HTTP API with the same figures `gwctl peers list --json` shows; the
 /// shipped alert rules load and evaluate against the real series; promtool accepts the
-/// endpoint's text. gatewayd gets a wireguard-go socket directory of its own.
+/// endpoint's text.
 @Suite(.serialized, .enabled(if: Requirement.isRoot, Requirement.rootReason),
        .enabled(if: PrometheusServer.binary != nil, "needs prometheus and promtool (Debian's prometheus package; scripts/setup installs it)"))
 final class PrometheusIntegrationTests {
@@ -21,8 +21,7 @@ final class PrometheusIntegrationTests {
 
     /// gatewayd with one node whose tunnel is up (it pinged the gateway across it).
     func startWithALiveNode() async throws -> (BackgroundProcess, nodeKey: String) {
-        let run = try BackgroundProcess(gateway.gatewaydCommandWithOwnWireGuardSockets("run"),
-                                        logFile: gateway.directory.appendingPathComponent("run.log"))
+        let run = try BackgroundProcess(gateway.gatewaydCommandAsPid1("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
         #expect(await eventually(timeout: .seconds(20)) { run.output.contains("broker open") }, "\(run.output)")
         let logged = try #require(run.output.split(separator: "\n").first { $0.contains("public-key=") })
         let gatewayKey = String(try #require(logged.split(separator: " ").first { $0.hasPrefix("public-key=") }).dropFirst("public-key=".count))
@@ -126,19 +125,6 @@ final class PrometheusIntegrationTests {
         #expect(try await eventually(timeout: .seconds(30)) { try prometheus.query("gatewayd_babel_tunnels_without_neighbour").first?.value == 0 })
         let healthy = try gateway.gwctl("health")
         #expect(healthy.status == 0 && !healthy.stdout.contains("degraded"), "\(healthy.stdout)")
-    }
-}
-
-extension GatewayNamespace {
-    /// `gatewaydCommandAsPid1` with a directory of wireguard-go sockets of its own: the
-    /// PID namespace's mount namespace gets a tmpfs on /run/wireguard, so its `babel-wg-1`
-    /// does not meet another test's (on this machine or a parallel run) in the shared one.
-    func gatewaydCommandWithOwnWireGuardSockets(_ subcommand: String) -> [String] {
-        var command = gatewaydCommandAsPid1(subcommand)
-        let gatewayd = command.firstIndex(of: BuiltProduct.path("gatewayd"))!
-        command.insert(contentsOf: ["sh", "-c", #"mkdir -p /run/wireguard && mount -t tmpfs gatewayd-test /run/wireguard && exec "$0" "$@""#],
-                       at: gatewayd)
-        return command
     }
 }
 
