@@ -78,11 +78,30 @@ extension GatewayRuntime {
         let babel = daemonClients.babelMonitor.view
         let mmfd = await mmfdNeighbours()
         let now = Date()
-        return views.map {
+        let peers = views.map {
             var status = Self.peerStatus($0, registeredWith: registrations[$0.record.interface] ?? [], now: now)
             status.babel = BabelTunnel(interface: status.interface, view: babel, mmfd: mmfd)
             return status
         }
+        lastBabel = (BabelSummary(peers: peers, view: babel), .now)
+        return peers
+    }
+
+    /// Health must answer within the container probe's 4 s, and a peer listing takes about
+    /// 1 s per 1,000 peers (Docs/benchmarks.md): with few peers it lists them; with more it
+    /// uses the summary of the last listing (`status`, `peers`, a metrics scrape) while that
+    /// is at most 5 minutes old, and says nothing of babel otherwise.
+    static let babelForHealthListingLimit = 250
+    static let babelForHealthMaximumAge: Duration = .seconds(300)
+
+    private func babelForHealth() async -> BabelSummary? {
+        guard let broker else { return nil }
+        if await broker.peers.connectionCount <= Self.babelForHealthListingLimit {
+            _ = await peerStatuses()
+        } else if let last = lastBabel, ContinuousClock.now - last.at > Self.babelForHealthMaximumAge {
+            return nil
+        }
+        return lastBabel?.summary
     }
 
     private func peers(_ known: [PeerStatus]?) async -> [PeerStatus] {
@@ -120,7 +139,7 @@ extension GatewayRuntime {
         }
         if broker == nil { reasons.append("the broker is closed") }
         // Degraded, not unhealthy: a node that just connected has no babel neighbour yet.
-        let babel = broker == nil ? nil : BabelSummary(peers: await peerStatuses(), view: daemonClients.babelMonitor.view)
+        let babel = await babelForHealth()
         let degraded = babel.map { $0.upWithoutNeighbour.isEmpty ? [] : [Self.withoutNeighbour($0)] } ?? []
         return HealthReport(healthy: reasons.isEmpty, check: "readiness", reasons: reasons, degraded: degraded)
     }
