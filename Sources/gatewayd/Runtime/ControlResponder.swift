@@ -52,7 +52,8 @@ extension GatewayRuntime {
         }
     }
 
-    /// `peers`: the listing to summarise babel over, when the caller has one already.
+    /// `peers`: the listing to summarise babel over, when the caller has one already
+    /// (otherwise see `babel(_:)`).
     func status(peers known: [PeerStatus]? = nil) async -> GatewayStatus {
         let brokerStatus: BrokerStatus
         if let broker {
@@ -68,7 +69,7 @@ extension GatewayRuntime {
             configuration: loaded.envFilePath ?? "environment", backend: broker?.backend, publicKey: publicKey,
             host: hostPlan.status, children: await supervisor.status(), broker: brokerStatus, uplink: uplinkStatus,
             mesh: await supervisor.meshStatus(), babeldVersion: (daemonClients.babeldVersion ?? babeldVersion)?.description,
-            babel: broker == nil ? nil : BabelSummary(peers: await peers(known), view: daemonClients.babelMonitor.view))
+            babel: await babel(known))
     }
 
     func peerStatuses() async -> [PeerStatus] {
@@ -87,26 +88,23 @@ extension GatewayRuntime {
         return peers
     }
 
-    /// Health must answer within the container probe's 4 s, and a peer listing takes about
-    /// 1 s per 1,000 peers (Docs/benchmarks.md): with few peers it lists them; with more it
-    /// uses the summary of the last listing (`status`, `peers`, a metrics scrape) while that
-    /// is at most 5 minutes old, and says nothing of babel otherwise.
-    static let babelForHealthListingLimit = 250
-    static let babelForHealthMaximumAge: Duration = .seconds(300)
+    /// Babel over the tunnels for `status` and `health`, from `known` when given. Health
+    /// must answer within the container probe's 4 s and a peer listing takes about 1 s per
+    /// 1,000 peers (Docs/benchmarks.md): with few peers they are listed; with more, the
+    /// summary of the last listing (`peers`, a metrics scrape) is used while at most
+    /// 5 minutes old, and nothing is said of babel otherwise.
+    static let babelListingLimit = 250
+    static let babelSummaryMaximumAge: Duration = .seconds(300)
 
-    private func babelForHealth() async -> BabelSummary? {
+    private func babel(_ known: [PeerStatus]? = nil) async -> BabelSummary? {
         guard let broker else { return nil }
-        if await broker.peers.connectionCount <= Self.babelForHealthListingLimit {
+        if let known { return BabelSummary(peers: known, view: daemonClients.babelMonitor.view) }
+        if await broker.peers.connectionCount <= Self.babelListingLimit {
             _ = await peerStatuses()
-        } else if let last = lastBabel, ContinuousClock.now - last.at > Self.babelForHealthMaximumAge {
+        } else if let last = lastBabel, ContinuousClock.now - last.at > Self.babelSummaryMaximumAge {
             return nil
         }
         return lastBabel?.summary
-    }
-
-    private func peers(_ known: [PeerStatus]?) async -> [PeerStatus] {
-        if let known { return known }
-        return await peerStatuses()
     }
 
     /// nil when mmfd is off or does not answer (it is then reported as such in `status`).
@@ -139,7 +137,7 @@ extension GatewayRuntime {
         }
         if broker == nil { reasons.append("the broker is closed") }
         // Degraded, not unhealthy: a node that just connected has no babel neighbour yet.
-        let babel = await babelForHealth()
+        let babel = await babel()
         let degraded = babel.map { $0.upWithoutNeighbour.isEmpty ? [] : [Self.withoutNeighbour($0)] } ?? []
         return HealthReport(healthy: reasons.isEmpty, check: "readiness", reasons: reasons, degraded: degraded)
     }

@@ -25,7 +25,7 @@ actor GatewayRuntime {
     private(set) var publicKey = ""
     private(set) var hostPlan = HostPlanTracker()
     var uplinkStatus = UplinkStatus(state: "unchecked")
-    /// Babel over the tunnels as the last peer listing found it, for health (see `babelForHealth`).
+    /// Babel over the tunnels as the last peer listing found it, for health (see `babel(_:)`).
     var lastBabel: (summary: BabelSummary, at: ContinuousClock.Instant)?
     var uplink: UplinkHysteresis
     var withdrawnRoutes: [SavedRoute] = []
