@@ -13,8 +13,9 @@ extension PrometheusText {
     }
 
     /// Per peer: gatewayd's own names (labels `interface`, `key`; the age, which needs no
-    /// clock on the reader's side), and the names of mdlayher/wireguard_exporter (labels
-    /// `device`, `public_key`), which WireGuard dashboards such as Grafana's 12177 read.
+    /// clock on the reader's side), and the names of the two common WireGuard exporters,
+    /// mdlayher/wireguard_exporter (labels `device`, `public_key`; Grafana's dashboard
+    /// 12177 reads them) and MindFlavor/prometheus_wireguard_exporter, so their dashboards work.
     public mutating func addPeers(_ peers: [PeerStatus], gatewayKey: String) {
         let own = peers.map { [("interface", $0.interface), ("key", $0.publicKey)] }
         add("gatewayd_peer_handshake_age_seconds", .gauge, help: "Seconds since the peer's last handshake.",
@@ -41,6 +42,16 @@ extension PrometheusText {
         // 0 for a peer that never handshook, as wireguard_exporter writes it.
         add("wireguard_peer_last_handshake_seconds", .gauge, help: "UNIX timestamp for the last handshake with a given peer.",
             samples: zip(present, device).map { peer, labels in Sample(labels, Double(peer.latestHandshake ?? 0)) })
+
+        // And MindFlavor/prometheus_wireguard_exporter's (labels `interface`, `public_key`,
+        // `allowed_ips`; the handshake as Unix time, 0 when none), read by its dashboards.
+        let mindflavor = present.map { [("interface", $0.interface), ("public_key", $0.publicKey), ("allowed_ips", PeerInterfaceSpec.allowedIPs)] }
+        add("wireguard_sent_bytes_total", .counter, help: "Bytes sent to the peer",
+            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.txBytes ?? 0)) })
+        add("wireguard_received_bytes_total", .counter, help: "Bytes received from the peer",
+            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.rxBytes ?? 0)) })
+        add("wireguard_latest_handshake_seconds", .gauge, help: "Seconds from the last handshake",
+            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.latestHandshake ?? 0)) })
     }
 }
 
