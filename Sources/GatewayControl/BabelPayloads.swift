@@ -43,13 +43,26 @@ public struct BabelTunnel: Codable, Sendable, Equatable {
     }
 
     public init(interface: String, view: BabelView, mmfd: [String: [String]]?) {
-        self.init(up: view.interfaces[interface]?.up,
-                  neighbours: view.neighbours(on: interface).map {
-                      Neighbour(address: $0.address, reach: Int($0.reach), rxcost: $0.rxcost, txcost: $0.txcost, cost: $0.cost,
-                                rttSeconds: $0.rttSeconds)
-                  },
-                  routes: view.routes(via: interface).count, installedRoutes: view.routes(via: interface).filter(\.installed).count,
-                  mmfdNeighbours: mmfd.map { $0[interface] ?? [] })
+        self = Self.all(view: view, mmfd: mmfd)(interface)
+    }
+
+    /// Every interface's view from one pass over babeld's neighbours and routes: a listing
+    /// of N tunnels costs O(N), not N scans of everything babeld knows.
+    public static func all(view: BabelView, mmfd: [String: [String]]?) -> @Sendable (String) -> BabelTunnel {
+        let neighbours = Dictionary(grouping: view.neighbours.values, by: \.interface)
+        let routes = Dictionary(grouping: view.routes.values, by: \.interface)
+        let interfaces = view.interfaces
+        return { interface in
+            let learned = routes[interface] ?? []
+            return BabelTunnel(
+                up: interfaces[interface]?.up,
+                neighbours: (neighbours[interface] ?? []).sorted { $0.address < $1.address }.map {
+                    Neighbour(address: $0.address, reach: Int($0.reach), rxcost: $0.rxcost, txcost: $0.txcost, cost: $0.cost,
+                              rttSeconds: $0.rttSeconds)
+                },
+                routes: learned.count, installedRoutes: learned.filter(\.installed).count,
+                mmfdNeighbours: mmfd.map { $0[interface] ?? [] })
+        }
     }
 
     /// The neighbour babeld hears best (most hellos, then the lowest cost); nil when it hears none.

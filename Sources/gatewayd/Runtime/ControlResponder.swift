@@ -79,9 +79,10 @@ extension GatewayRuntime {
         let babel = daemonClients.babelMonitor.view
         let mmfd = await mmfdNeighbours()
         let now = Date()
+        let tunnel = BabelTunnel.all(view: babel, mmfd: mmfd)
         let peers = views.map {
             var status = Self.peerStatus($0, registeredWith: registrations[$0.record.interface] ?? [], now: now)
-            status.babel = BabelTunnel(interface: status.interface, view: babel, mmfd: mmfd)
+            status.babel = tunnel(status.interface)
             return status
         }
         lastBabel = (BabelSummary(peers: peers, view: babel), .now)

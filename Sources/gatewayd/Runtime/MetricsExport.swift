@@ -58,7 +58,8 @@ extension GatewayRuntime {
                  value: Double(peers.filter(\.isLive).count))
         text.addPeers(peers, gatewayKey: status.publicKey)
         let view = daemonClients.babelMonitor.view
-        let tunnels = config.meshInterfaces.map { ($0, BabelTunnel(interface: $0, view: view, mmfd: nil)) }
+        let staticTunnel = BabelTunnel.all(view: view, mmfd: nil)
+        let tunnels = config.meshInterfaces.map { ($0, staticTunnel($0)) }
             + peers.compactMap { peer in peer.babel.map { (peer.interface, $0) } }
         text.addBabel(tunnels, summary: status.babel)
         return text.text
