@@ -1,5 +1,8 @@
 import Foundation
 import GatewayControl
+import GatewayCore
+import GatewaySystem
+import Logging
 import Glibc
 import Testing
 
@@ -36,9 +39,86 @@ struct MmfdFailureModeTests {
         }
     }
 
+    /// A peer interface whose node is mmfd's neighbour, removed as PeerManager removes it
+    /// (deregistration queued, then the link deleted) while respondd-style multicast goes
+    /// out through mmfd0: mmfd stays up, and `del_meshif` reaches it once the neighbour is
+    /// forgotten (mmfd keeps one 50 s after its last hello, so this test takes about a minute).
+    @Test func removingAPeerWithANeighbourWhileMulticastFlowsLeavesMmfdUp() async throws {
+        let gateway = try NetworkNamespace.create(prefix: "gwtest-mmfdgw")
+        defer { gateway.delete() }
+        let node = try NetworkNamespace.create(prefix: "gwtest-mmfdnode")
+        defer { node.delete() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(gateway.name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = "mw\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
+        for namespace in [gateway, node] {
+            try namespace.exec("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0")
+            try namespace.exec("ip", "link", "set", "lo", "up")
+        }
+        try gateway.exec("ip", "link", "add", link, "type", "veth", "peer", "name", "\(link)n", "netns", node.name)
+        try gateway.exec("ip", "link", "set", link, "up")
+        try node.exec("ip", "link", "set", "\(link)n", "up")
+        let socket = directory.appendingPathComponent("mmfd.sock").path
+        let mmfd = try BackgroundProcess(["ip", "netns", "exec", gateway.name, RealMeshDaemons.path("mmfd"), "-s", socket, "-i", link],
+                                         logFile: directory.appendingPathComponent("mmfd.log"))
+        let nodeMmfd = try BackgroundProcess(["ip", "netns", "exec", node.name, RealMeshDaemons.path("mmfd"), "-s", "\(socket)-node", "-i", "\(link)n"],
+                                             logFile: directory.appendingPathComponent("node-mmfd.log"))
+        // Hellos go out every 10 s.
+        let neighbour = await eventually(timeout: .seconds(25)) { (try? Self.ask(socket, "get_neighbours"))?.contains(link) == true }
+        try #require(neighbour && nodeMmfd.isRunning, "no mmfd neighbour on \(link): \(mmfd.output)")
+        try gateway.exec("ip", "-6", "route", "add", "ff05::2:1001/128", "dev", "mmfd0", "table", "local")
+
+        let config = try ConfigLoader.load(environment: [
+            "WHOLENET": "2001:db8::/40", "NODEPREFIX": "2001:db8:0:1::/64", "CLIENTPREFIX": "2001:db8:0:2::/64",
+            "NEXTNODE": "2001:db8:0:2::1", "OWNIP": "2001:db8:0:1::1", "WAN": "wan0", "MMFDSOCK": socket,
+            "RUNDIR": directory.path,
+        ]).get().config
+        let control = MmfdSafeRemoval(wrapping: DaemonClients(config: config, babelControl: config.daemons.babelControl),
+                                      mmfdSocket: socket, logger: Logger(label: "test"), pollInterval: .seconds(1))
+        try await control.perform(.init(.remove, link, with: .mmfd))
+        try gateway.exec("ip", "link", "delete", link)
+
+        try await gateway.sendMulticast(for: .seconds(3))
+        #expect(mmfd.isRunning, "mmfd exited with status \(mmfd.exitStatus.map(String.init) ?? "-") right after the removal: \(mmfd.output.suffix(2000))")
+        var deregistered = false
+        for _ in 0..<35 where mmfd.isRunning && !deregistered {
+            try await gateway.sendMulticast(for: .seconds(2))
+            deregistered = (try? Self.ask(socket, "get_meshifs")).map { !$0.contains(link) } ?? false
+        }
+        try await gateway.sendMulticast(for: .seconds(1))
+        #expect(deregistered, "mmfd still lists \(link)")
+        #expect(mmfd.isRunning, "mmfd exited with status \(mmfd.exitStatus.map(String.init) ?? "-"): \(mmfd.output.suffix(2000))")
+    }
+
     static func ask(_ socket: String, _ line: String) throws -> String {
         let connection = try ControlSocket(.unix(socket), timeout: .seconds(2))
         try connection.send(line: line)
         return try connection.readToEnd()
+    }
+}
+
+extension NetworkNamespace {
+    /// UDP to ff05::2:1001 (respondd's group, routed into mmfd0 as gatewayd does) every 100 ms.
+    func sendMulticast(for duration: Duration) async throws {
+        try await run {
+            let descriptor = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+            guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            defer { close(descriptor) }
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = UInt16(1001).bigEndian
+            inet_pton(AF_INET6, "ff05::2:1001", &address.sin6_addr)
+            let payload = Array("GET nodeinfo".utf8)
+            let deadline = ContinuousClock.now + duration
+            while ContinuousClock.now < deadline {
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(descriptor, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                    }
+                }
+                usleep(100_000)
+            }
+        }
     }
 }

@@ -37,7 +37,8 @@ actor GatewayRuntime {
             commandLines: Self.commandLines(config), policy: config.daemons.restart,
             staticInterfaces: config.meshInterfaces,
             launcher: DaemonLauncher(launcher: launcher, babelControl: config.daemons.babelControl),
-            control: DaemonClients(config: config, babelControl: config.daemons.babelControl), logger: logger,
+            control: MmfdSafeRemoval(wrapping: DaemonClients(config: config, babelControl: config.daemons.babelControl),
+                                     mmfdSocket: config.mmfdSocket, logger: logger), logger: logger,
             onGiveUp: { status, reason in events.send(.giveUp(status: status, reason: reason)) })
         let supervisor = self.supervisor
         reaper = Reaper { pid, status in Task { await supervisor.childExited(pid: pid, status: status) } }
