@@ -53,6 +53,21 @@ actor GatewayRuntime {
 
     private var host: HostSystem { .linux(runDirectory: config.runDirectory) }
 
+    /// Before the first child: every child inherits the limit.
+    private func raiseDescriptorLimit() {
+        let limit = FileDescriptorLimit.raise(toAtLeast: DescriptorBudget.wanted(for: config))
+        if limit.isShort {
+            logger.warning("""
+                RLIMIT_NOFILE hard limit \(limit.hard) is below \(limit.wanted) (\(DescriptorBudget.perInterface) per mesh \
+                interface at MAXCONNECTIONS=\(config.maxConnections) and MESHIFS, plus \(DescriptorBudget.slack)): mmfd and \
+                l3roamd exit when they cannot open a socket per interface; raise it (ulimit -Hn, or nofile under ulimits \
+                in docker/compose.yaml)
+                """)
+        } else if limit.now != limit.before {
+            logger.info("RLIMIT_NOFILE raised from \(limit.before) to \(limit.now) for the daemons (\(limit.wanted) wanted)")
+        }
+    }
+
     func start() async throws {
         let config = self.config
         let (key, outcome) = try HostCommand.run("loading the WireGuard key") { try KeyFile.privateKey(from: config.privateKey) }
@@ -67,6 +82,7 @@ actor GatewayRuntime {
         hostPlan.converged(changes, repairing: false)
         log(changes, reason: "start")
         restoreWithdrawnRoutes()
+        raiseDescriptorLimit()
         await supervisor.start()
         await waitForBabeld()
         let launcher = self.launcher
