@@ -139,6 +139,15 @@ let wgDockerExample = """
         #expect(problems(Self.minimal + line) == [message])
     }
 
+    /// wireguard-go's socket directory is compiled in: another one would fail every peer.
+    @Test func wgSocketDirOtherThanWireGuardGosIsRejectedUnlessTheBackendIsKernel() throws {
+        let problem = problems(Self.minimal + "WGSOCKETDIR=/run/wg")
+        #expect(problem.count == 1 && problem[0].hasPrefix("env-file:6: WGSOCKETDIR: \"/run/wg\" is not wireguard-go's socket directory"))
+        #expect(problems(Self.minimal + "WG_BACKEND=userspace\nWGSOCKETDIR=/run/wg").count == 1)
+        #expect(try config(Self.minimal + "WG_BACKEND=kernel\nWGSOCKETDIR=/run/wg").broker.uapiDirectory == "/run/wg")
+        #expect(try config(Self.minimal + "WGSOCKETDIR=/var/run/wireguard/").broker.uapiDirectory == "/var/run/wireguard/")
+    }
+
     @Test func wanInMeshifsIsRejected() {
         #expect(problems(Self.minimal + "WAN=eth0\nMESHIFS=eth0") == ["env-file:6: WAN: eth0 is also listed in MESHIFS"])
     }

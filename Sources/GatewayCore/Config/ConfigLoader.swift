@@ -139,9 +139,26 @@ struct ConfigReader {
         let deny = raw("DENYKEYS").map { path("DENYKEYS", default: $0) }
         let sweep = IdleSweep(interval: .seconds(integer("SWEEPINTERVAL", default: 300, in: 1...86400)),
                               idleTimeout: TimeInterval(integer("IDLETIMEOUT", default: 600, in: 1...604800)))
+        let uapiDirectory = path("WGSOCKETDIR", default: BrokerOptions.wireguardGoSocketDirectory)
+        if backend != .kernel && Self.normalized(uapiDirectory) != BrokerOptions.wireguardGoSocketDirectory {
+            // wireguard-go creates its socket in a directory compiled into it (ipc/uapi_linux.go,
+            // socketDirectory): with any other value every peer fails after 5 s. Binding the
+            // directory over /var/run/wireguard in a mount namespace per wireguard-go would
+            // need CAP_SYS_ADMIN, which the container (NET_ADMIN only) does not have.
+            problem("WGSOCKETDIR", "\"\(uapiDirectory)\" is not wireguard-go's socket directory: wireguard-go always "
+                        + "serves \(BrokerOptions.wireguardGoSocketDirectory)/IF.sock (compiled in); leave WGSOCKETDIR unset, "
+                        + "or set WG_BACKEND=kernel")
+        }
         return BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
                              sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
-                             uapiDirectory: path("WGSOCKETDIR", default: "/var/run/wireguard"))
+                             uapiDirectory: uapiDirectory)
+    }
+
+    /// A path without trailing slashes, so `/var/run/wireguard/` is the default too.
+    static func normalized(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     /// Which daemons run from where, how babeld is reached, and the restart policy.
