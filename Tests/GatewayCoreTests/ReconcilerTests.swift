@@ -169,3 +169,25 @@ import Testing
         }
     }
 }
+
+struct HostChangeRepairTests {
+    static let route = RouteSpec(destination: RoutingConstants.responddGroup, device: RoutingConstants.mmfdInterface,
+                                 table: RoutingConstants.localTable)
+    static let rpFilter = SysctlSetting("net.ipv4.conf.mesh0.rp_filter", "0")
+    static let plan = HostPlan(sysctls: [rpFilter], rules: [], routes: [], firewall: [])
+
+    /// mmfd0 appearing adds its route, a MESHIFS link appearing its rp_filter: the plan grew.
+    @Test func whatALinksArrivalAddsIsNoRepair() {
+        #expect(!HostChange.addRoute(Self.route).repairs(Self.plan))
+        #expect(!HostChange.setSysctl(SysctlSetting("net.ipv4.conf.mesh1.rp_filter", "0"), current: "1").repairs(Self.plan))
+    }
+
+    @Test func undoingSomeoneElsesChangeIsARepair() {
+        var withRoute = Self.plan
+        withRoute.routes = [Self.route]
+        #expect(HostChange.addRoute(Self.route).repairs(withRoute))
+        #expect(HostChange.setSysctl(Self.rpFilter, current: "1").repairs(Self.plan))
+        #expect(HostChange.deleteRoute(Self.route).repairs(Self.plan))
+        #expect(!HostChange.deleteRoute(Self.route).repairs(withRoute))
+    }
+}

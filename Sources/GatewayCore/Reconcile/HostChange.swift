@@ -35,6 +35,24 @@ public enum HostChange: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension HostChange {
+    /// True when this change undoes someone else's change to what `previous` (the plan last
+    /// applied) already held; false when it only follows the plan grown or shrunk since, as
+    /// links came and went.
+    public func repairs(_ previous: HostPlan) -> Bool {
+        switch self {
+        case .commitFirewall, .removeFirewall, .deleteRule: return true
+        case .addRule(let rule): return previous.rules.contains(rule)
+        case .addRoute(let route): return previous.routes.contains(route)
+        // An owned route the last plan had is gone from the plan (mmfd0 went down); one it
+        // did not have was added by someone else.
+        case .deleteRoute(let route): return !previous.routes.contains(route)
+        case .setSysctl(let setting, _): return previous.sysctls.contains(setting)
+        case .restoreSysctl: return false
+        }
+    }
+}
+
 /// A step that failed, with what was being done.
 public struct HostChangeError: Error, Sendable, CustomStringConvertible {
     public var change: HostChange?

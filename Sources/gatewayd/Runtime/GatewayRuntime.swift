@@ -78,8 +78,12 @@ actor GatewayRuntime {
             try FileManager.default.createDirectory(atPath: config.runDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
-        let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
-        hostPlan.converged(changes, repairing: false)
+        let (changes, plan) = try HostCommand.run("applying the host plan") {
+            let reconciler = Reconciler(host: host)
+            let plan = try reconciler.plan(for: config)
+            return (try reconciler.converge(to: plan), plan)
+        }
+        hostPlan.converged(changes, toward: plan, repairing: false)
         log(changes, reason: "start")
         restoreWithdrawnRoutes()
         raiseDescriptorLimit()
@@ -112,13 +116,14 @@ actor GatewayRuntime {
     func reconcile(reason: String) async throws -> [HostChange] {
         let config = self.config
         return try await reconcile(reason: reason, scope: .whole(repairing: reason != "reload")) {
-            try $0.converge(to: config, onFailure: .removeOnFirewallFailure)
+            let plan = try $0.plan(for: config)
+            return (try $0.converge(to: plan, onFailure: .removeOnFirewallFailure), plan)
         }
     }
 
     /// Looks only at the settings of peer interfaces that appeared or changed.
     func reconcile(peerInterfaces names: Set<String>) async throws {
-        _ = try await reconcile(reason: "peer interfaces", scope: .peerInterfaces) { try $0.converge(interfaces: names.sorted()) }
+        _ = try await reconcile(reason: "peer interfaces", scope: .peerInterfaces) { (try $0.converge(interfaces: names.sorted()), nil) }
     }
 
     private enum LookScope {
@@ -129,14 +134,16 @@ actor GatewayRuntime {
         case peerInterfaces
     }
 
-    private func reconcile(reason: String, scope: LookScope, _ converge: (Reconciler) throws -> [HostChange]) async throws -> [HostChange] {
+    /// `converge` returns the changes and, for a whole look, the plan it converged to.
+    private func reconcile(reason: String, scope: LookScope,
+                           _ converge: (Reconciler) throws -> (changes: [HostChange], plan: HostPlan?)) async throws -> [HostChange] {
         let started = ContinuousClock.now
         var failed = true
         defer { counters.reconciled(seconds: (ContinuousClock.now - started).seconds, failed: failed) }
         do {
-            let changes = try converge(Reconciler(host: host))
+            let (changes, plan) = try converge(Reconciler(host: host))
             failed = false
-            if case .whole(let repairing) = scope { hostPlan.converged(changes, repairing: repairing) }
+            if case .whole(let repairing) = scope, let plan { hostPlan.converged(changes, toward: plan, repairing: repairing) }
             log(changes, reason: reason)
             return changes
         } catch let error as HostChangeError where !error.isFirewall {
