@@ -53,6 +53,19 @@ actor GatewayRuntime {
 
     private var host: HostSystem { .linux(runDirectory: config.runDirectory) }
 
+    /// Neighbour and route tables sized for MAXCONNECTIONS; a shortfall is a warning only:
+    /// a gateway with fewer peers than that works.
+    private func ensureKernelTableCapacity() {
+        let host = self.host
+        for outcome in NeighbourTableCapacity.ensure(NeighbourTableCapacity.minimums(for: config), sysctls: host.sysctls, record: host.record) {
+            switch outcome {
+            case .sufficient: continue
+            case .raised: logger.info("~ sysctl \(outcome)")
+            case .tooLow: logger.warning("\(outcome)")
+            }
+        }
+    }
+
     /// Before the first child: every child inherits the limit.
     private func raiseDescriptorLimit() {
         let limit = FileDescriptorLimit.raise(toAtLeast: DescriptorBudget.wanted(for: config))
@@ -85,6 +98,7 @@ actor GatewayRuntime {
         }
         hostPlan.converged(changes, toward: plan, repairing: false)
         log(changes, reason: "start")
+        ensureKernelTableCapacity()
         restoreWithdrawnRoutes()
         raiseDescriptorLimit()
         await supervisor.start()
@@ -186,6 +200,7 @@ actor GatewayRuntime {
         }
         loaded = fresh
         let changes = try await reconcile(reason: "reload")
+        ensureKernelTableCapacity()
         await broker?.reload(config: fresh.config)
         let restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config))
         logger.info("configuration reloaded", metadata: ["changed": "\(changed)", "restarted": "\(restarted.map(\.rawValue))"])
