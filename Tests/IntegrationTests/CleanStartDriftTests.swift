@@ -6,18 +6,12 @@ import Testing
 /// host plan was applied (gatewayd then routes respondd's group into it) and l3roamd adds
 /// its own routes to l3roam0. Neither is drift: a clean start reports none, while the same
 /// route deleted by hand afterwards is.
-@Suite(.serialized, .enabled(if: RealMeshDaemons.available && FileManager.default.isExecutableFile(atPath: RealMeshDaemons.path("babeld")),
-                             RealMeshDaemons.reason))
+@Suite(.serialized, .enabled(if: Requirement.isRoot, Requirement.rootReason))
 final class CleanStartDriftTests {
     let gateway: GatewayNamespace
 
     init() throws {
-        gateway = try GatewayNamespace("gwtest-drift")
-        try gateway.writeEnvFile(extra: """
-            MMFD=\(RealMeshDaemons.path("mmfd"))
-            L3ROAMD=\(RealMeshDaemons.path("l3roamd"))
-            BABELD=\(RealMeshDaemons.path("babeld"))
-            """)
+        gateway = try GatewayNamespace("gwtest-drift")  // runs the real daemons
     }
 
     func status() throws -> GatewayStatus { try gateway.gwctlJSON(GatewayStatus.self, "status") }

@@ -1,9 +1,9 @@
 import Foundation
 import GatewayControl
 import GatewayCore
-import Logging
+import Synchronization
 
-/// Holds an interface's `del_meshif` back from mmfd until mmfd has no neighbour on it.
+/// Holds an interface's `del_meshif` back from mmfd while mmfd has a neighbour on it.
 ///
 /// mmfd sends every multicast packet to each neighbour through the socket of the
 /// neighbour's interface, looked up by name (`forward_packet` in mmfd's main.c); it keeps a
@@ -12,84 +12,74 @@ import Logging
 /// after such a `del_meshif` dereferences a NULL interface and mmfd segfaults — whether or
 /// not the link was deleted first. What works: delete the link (PeerManager does right
 /// after queuing the removal), so hellos stop and mmfd forgets the neighbour; send
-/// `del_meshif` once `get_neighbours` shows none on the interface. Until then mmfd keeps the
-/// dead interface; its sends there fail (`Network is unreachable`) and harm nothing.
+/// `del_meshif` once `get_neighbours` shows none on the interface. Until then the removal is
+/// `.deferred` (the supervisor tries again) and mmfd keeps the dead interface: its sends
+/// there fail (`Network is unreachable`) and harm nothing.
 ///
-/// A name given out again (`babel-wg-N` are reused) before that takes its removal back:
-/// mmfd still lists the name, so `add_meshif` changes nothing there, and its socket is
-/// bound to the old link; a `del_meshif` of no registered name makes mmfd re-read every
-/// interface's index, rebind and rejoin its group (`intercom_update_interfaces`, socket.c).
+/// An add of an interface whose removal waits (a peer name given out again, a MESHIFS link
+/// created again) finds mmfd still listing the name, so `add_meshif` changes nothing there
+/// and mmfd's socket stays bound to the old link; a `del_meshif` of no registered name makes
+/// mmfd re-read every interface's index, rebind and rejoin its group
+/// (`intercom_update_interfaces`, socket.c). The removal queued before that add is then
+/// stale: it stays deferred while the link exists.
 public final class MmfdSafeRemoval: DaemonControl, Sendable {
     private let inner: any DaemonControl
     private let socket: String
-    private let logger: Logger
-    private let pending = DeferredRemovals()
-    private let pollInterval: Duration
-    /// A neighbour that outlives this is being refreshed (its link was not deleted, e.g. a
-    /// static MESHIFS dropped by a reload): mmfd keeps the interface rather than crash.
-    private let patience: Duration
     private let queue = DispatchQueue(label: "gatewayd.mmfd-neighbours")
 
-    public init(wrapping inner: any DaemonControl, mmfdSocket: String, logger: Logger,
-                pollInterval: Duration = .seconds(2), patience: Duration = .seconds(180)) {
+    private struct State {
+        /// Removals deferred because of a neighbour; mmfd still lists these.
+        var waiting: Set<String> = []
+        /// Added again while a removal waited: registered, so a removal queued before the
+        /// add must not reach mmfd while the link exists.
+        var kept: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+
+    public init(wrapping inner: any DaemonControl, mmfdSocket: String) {
         self.inner = inner
         socket = mmfdSocket
-        self.logger = logger
-        self.pollInterval = pollInterval
-        self.patience = patience
     }
 
     public func isReady(_ daemon: Daemon) async -> Bool { await inner.isReady(daemon) }
 
+    public func listInterfaces(_ daemon: Daemon) async throws -> Set<String>? { try await inner.listInterfaces(daemon) }
+
+    public func watchBabel(onInterface: @escaping @Sendable (BabelView.InterfaceEvent) -> Void) async throws {
+        try await inner.watchBabel(onInterface: onInterface)
+    }
+
+    /// A restarted mmfd knows nothing of the old instance's interfaces or neighbours.
     public func reset(_ daemon: Daemon) async {
-        if daemon == .mmfd { await pending.cancelAll() }
+        if daemon == .mmfd { state.withLock { $0 = State() } }
         await inner.reset(daemon)
     }
 
-    public func perform(_ registration: MeshRegistry.Registration) async throws {
+    public func perform(_ registration: MeshRegistry.Registration) async throws -> RegistrationOutcome {
         guard registration.daemon == .mmfd else { return try await inner.perform(registration) }
         let name = registration.interface
         switch registration.kind {
         case .add:
-            switch await pending.takeBack(name) {
-            case nil:
-                try await inner.perform(registration)
-            case .sending(let removal)?:
-                await removal.value
-                try await inner.perform(registration)
-            case .withdrawn?:
-                try await inner.perform(registration)
-                _ = try await ask("del_meshif ")
-                logger.info("\(name) is back before mmfd forgot its neighbour: kept it registered, rebound")
+            let wasWaiting = state.withLock { state in
+                guard state.waiting.remove(name) != nil else { return false }
+                state.kept.insert(name)
+                return true
             }
+            let outcome = try await inner.perform(registration)
+            if wasWaiting { _ = try await ask("del_meshif ") }
+            return outcome
         case .remove:
-            guard try await hasNeighbour(on: name) else { return try await inner.perform(registration) }
-            let removal = Task { await self.removeOnceNeighbourless(registration) }
-            guard await pending.insert(name, removal) else { return removal.cancel() }
-            logger.info("\(name): mmfd still has a neighbour on it; del_meshif waits until mmfd forgets it (up to 50 s)")
-        }
-    }
-
-    private func removeOnceNeighbourless(_ registration: MeshRegistry.Registration) async {
-        let name = registration.interface
-        let deadline = ContinuousClock.now + patience
-        while !Task.isCancelled {
-            try? await Task.sleep(for: pollInterval)
-            guard !Task.isCancelled else { return }
-            let neighbour: Bool
-            do { neighbour = try await hasNeighbour(on: name) } catch {
-                // mmfd is gone: a new instance knows nothing of the interface.
-                return await pending.finished(name)
+            if state.withLock({ $0.kept.contains(name) }) {
+                guard if_nametoindex(name) == 0 else { return .deferred("\(name) was registered with mmfd again") }
+                state.withLock { _ = $0.kept.remove(name) }
             }
-            if !neighbour {
-                guard await pending.beginSending(name) else { return }
-                do { try await inner.perform(registration) } catch { logger.warning("\(registration) failed: \(error)") }
-                return await pending.finished(name)
+            guard try await hasNeighbour(on: name) else {
+                state.withLock { _ = $0.waiting.remove(name) }
+                return try await inner.perform(registration)
             }
-            if ContinuousClock.now > deadline {
-                logger.warning("\(name): mmfd's neighbour on it stays; left registered with mmfd (del_meshif now would crash it)")
-                return await pending.finished(name)
-            }
+            state.withLock { _ = $0.waiting.insert(name) }
+            return .deferred("mmfd still has a neighbour on \(name) (it keeps one 50 s after its last hello)")
         }
     }
 
@@ -106,10 +96,11 @@ public final class MmfdSafeRemoval: DaemonControl, Sendable {
         do {
             return Set(try JSONDecoder().decode(Reply.self, from: Data(reply.utf8)).mmfd_neighbours.map(\.interface))
         } catch {
-            throw ControlSocket.Failure(description: "mmfd: unexpected get_neighbours reply: \(reply)")
+            throw ControlSocket.Failure(description: "mmfd: unexpected get_neighbours reply: \(reply.prefix(200))")
         }
     }
 
+    /// One request per connection, read to the end (mmfd dies of SIGPIPE otherwise).
     private func ask(_ line: String) async throws -> String {
         let socket = self.socket
         return try await withCheckedThrowingContinuation { continuation in
@@ -121,51 +112,5 @@ public final class MmfdSafeRemoval: DaemonControl, Sendable {
                 })
             }
         }
-    }
-}
-
-/// The removals mmfd has not been sent yet, by interface.
-private actor DeferredRemovals {
-    enum TakeBack {
-        /// Not yet sent: cancelled, mmfd still lists the interface.
-        case withdrawn
-        /// Being sent: wait for it, then register anew.
-        case sending(Task<Void, Never>)
-    }
-
-    private var removals: [String: Task<Void, Never>] = [:]
-    private var sending: Set<String> = []
-
-    /// False when one is already waiting (a retried removal).
-    func insert(_ name: String, _ removal: Task<Void, Never>) -> Bool {
-        guard removals[name] == nil else { return false }
-        removals[name] = removal
-        return true
-    }
-
-    func takeBack(_ name: String) -> TakeBack? {
-        guard let removal = removals[name] else { return nil }
-        if sending.contains(name) { return .sending(removal) }
-        removals[name] = nil
-        removal.cancel()
-        return .withdrawn
-    }
-
-    /// True unless the removal was taken back.
-    func beginSending(_ name: String) -> Bool {
-        guard removals[name] != nil else { return false }
-        sending.insert(name)
-        return true
-    }
-
-    func finished(_ name: String) {
-        removals[name] = nil
-        sending.remove(name)
-    }
-
-    func cancelAll() {
-        removals.values.forEach { $0.cancel() }
-        removals.removeAll()
-        sending.removeAll()
     }
 }
