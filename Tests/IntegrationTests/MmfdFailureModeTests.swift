@@ -48,8 +48,7 @@ struct MmfdFailureModeTests {
         let pair = try MmfdPair()
         defer { pair.delete() }
         try await pair.start()
-        try await pair.control.perform(.init(.remove, pair.link, with: .mmfd)).expectDeferred()
-        try pair.gateway.exec("ip", "link", "delete", pair.link)
+        try await pair.removeAsPeerManagerDoes()
 
         try await pair.gateway.sendMulticast(for: .seconds(3))
         #expect(pair.mmfd.isRunning, "mmfd exited with status \(pair.status) right after the removal: \(pair.mmfd.output.suffix(2000))")
@@ -71,8 +70,7 @@ struct MmfdFailureModeTests {
         let pair = try MmfdPair()
         defer { pair.delete() }
         try await pair.start()
-        try await pair.control.perform(.init(.remove, pair.link, with: .mmfd)).expectDeferred()
-        try pair.gateway.exec("ip", "link", "delete", pair.link)
+        try await pair.removeAsPeerManagerDoes()
         try pair.connect()
         let address = try pair.nodeAddress()
         #expect(try await pair.control.perform(.init(.add, pair.link, with: .mmfd)) == .sent)
@@ -141,6 +139,12 @@ final class MmfdPair {
         let neighbour = await eventually(timeout: .seconds(25)) { (try? MmfdFailureModeTests.ask(socket, "get_neighbours"))?.contains(link) == true }
         try #require(neighbour, "no mmfd neighbour on \(link): \(mmfd.output)")
         try gateway.exec("ip", "-6", "route", "add", "ff05::2:1001/128", "dev", "mmfd0", "table", "local")
+    }
+
+    /// The removal queued (mmfd defers it: the node is its neighbour), then the link deleted.
+    func removeAsPeerManagerDoes() async throws {
+        try await control.perform(.init(.remove, link, with: .mmfd)).expectDeferred()
+        try gateway.exec("ip", "link", "delete", link)
     }
 
     private func startNodeMmfd() throws {
