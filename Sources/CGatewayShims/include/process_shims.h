@@ -14,6 +14,7 @@ int gw_wtermsig(int status);
  * /dev/null, every signal at its default disposition and unblocked, in a process group
  * of its own (so a terminal's Ctrl-C reaches gatewayd, which stops children in order).
  * Returns 0 and the pid, or an errno. */
-int gw_spawn(const char *const argv[], int output_fd, pid_t *pid);
+/* envp: the child's whole environment (posix_spawnp still searches the caller's PATH). */
+int gw_spawn(const char *const argv[], const char *const envp[], int output_fd, pid_t *pid);
 
 #endif

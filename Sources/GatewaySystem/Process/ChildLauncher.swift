@@ -30,7 +30,11 @@ public struct ChildLauncher: ProcessLauncher {
         defer { close(writeEnd) }
 
         var pid: pid_t = 0
-        let error = Self.withCStrings(arguments) { gw_spawn($0, writeEnd, &pid) }
+        // Children get only what they need: never WGSECRET, whatever gatewayd was given.
+        let environment = ChildEnvironment.minimal(ProcessInfo.processInfo.environment)
+        let error = Self.withCStrings(arguments) { argv in
+            Self.withCStrings(environment) { envp in gw_spawn(argv, envp, writeEnd, &pid) }
+        }
         guard error == 0 else {
             close(readEnd)
             throw SpawnError(program: arguments[0], errno: error)

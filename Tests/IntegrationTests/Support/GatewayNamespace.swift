@@ -95,13 +95,19 @@ final class GatewayNamespace {
         ((try? String(contentsOfFile: "\(doubleRecord).\(daemon)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    /// mmfd and l3roamd are doubles (no registry ships them): the double under each name.
+    /// mmfd and l3roamd are doubles (no registry ships them): the double under each name
+    /// (it tells the two apart by that name), behind a wrapper that names its record file —
+    /// gatewayd hands its children no environment of its own beyond PATH.
     func installDoubles() throws {
-        let bin = directory.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let bin = directory.appendingPathComponent("bin"), named = bin.appendingPathComponent("double")
+        try FileManager.default.createDirectory(at: named, withIntermediateDirectories: true)
         for name in ["mmfd", "l3roamd"] {
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(name).path,
+            try FileManager.default.createSymbolicLink(atPath: named.appendingPathComponent(name).path,
                                                        withDestinationPath: BuiltProduct.path("mesh-daemon-double"))
+            let wrapper = bin.appendingPathComponent(name)
+            try "#!/bin/sh\nMESH_DOUBLE_RECORD='\(doubleRecord)' exec '\(named.path)/\(name)' \"$@\"\n"
+                .write(to: wrapper, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
         }
     }
 
