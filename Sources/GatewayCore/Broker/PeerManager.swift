@@ -56,6 +56,10 @@ public actor PeerManager {
     /// The answer to one broker request; provisions the tunnel when the key is new.
     public func handle(_ request: BrokerRequest) async -> BrokerReply {
         let key = request.publicKey
+        if let problem = KeySanity.problem(with: key, gatewayKey: settings.gatewayKey) {
+            logger.info("refused \(key): \(problem.rawValue)")
+            return .refused
+        }
         guard policy.permits(key) else {
             logger.info("refused \(key): not permitted by the key lists")
             return .refused

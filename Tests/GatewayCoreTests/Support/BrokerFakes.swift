@@ -90,8 +90,9 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         }
     }
 
-    func manager(maxConnections: Int = 150, ports: Range<UInt16> = 40000..<41000, policy: KeyPolicy = .open) -> PeerManager {
-        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections),
+    func manager(maxConnections: Int = 150, ports: Range<UInt16> = 40000..<41000, policy: KeyPolicy = .open,
+                 gatewayKey: PublicKey? = nil) -> PeerManager {
+        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections, gatewayKey: gatewayKey),
                     policy: policy, backend: self, store: self, registrar: Registrar(world: self), clock: self,
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
