@@ -105,6 +105,20 @@ import Testing
         }
     }
 
+    @Test func aTeardownThatFailsWhileFailingClosedIsReportedWithTheFailure() throws {
+        let host = InMemoryHost()
+        host.with {
+            $0.failingFirewallTable = (.ipv6, .mangle)
+            $0.failingErase = true
+        }
+        #expect {
+            try Reconciler(host: host.host).converge(to: try plan(host))
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("~ ip6tables -t mangle: GATEWAYD-MSS") && text.contains("the teardown failed too: erasing the host-state record")
+        }
+    }
+
     @Test func aReadOnlySysctlWithTheWantedValueIsFine() throws {
         let host = InMemoryHost()
         host.with {

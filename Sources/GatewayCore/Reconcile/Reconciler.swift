@@ -176,7 +176,14 @@ public struct Reconciler: Sendable {
             return changes
         } catch {
             let firewallFailed = (error as? HostChangeError)?.isFirewall ?? true
-            if policy == .removeEverything || firewallFailed { _ = try? teardown() }
+            guard policy == .removeEverything || firewallFailed else { throw error }
+            do { try teardown() } catch let teardownError {
+                // Both go to the operator: what failed, and that the host is not clean.
+                var combined = error as? HostChangeError
+                    ?? HostChangeError(change: nil, step: "applying the host plan", underlying: error, isFirewall: true)
+                combined.teardownFailure = String(describing: teardownError)
+                throw combined
+            }
             throw error
         }
     }
