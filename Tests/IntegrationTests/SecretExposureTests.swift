@@ -28,9 +28,7 @@ final class SecretExposureTests {
 
     /// `env WGSECRET=… ` in front of a gatewayd command line.
     func withSecret(_ command: [String]) -> [String] {
-        var command = command
-        command.insert("WGSECRET=\(secret)", at: 1)
-        return command
+        ["env", "WGSECRET=\(secret)"] + command
     }
 
     static func descendants(of pid: Int32) -> [Int32] {

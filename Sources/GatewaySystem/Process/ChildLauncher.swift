@@ -30,11 +30,7 @@ public struct ChildLauncher: ProcessLauncher {
         defer { close(writeEnd) }
 
         var pid: pid_t = 0
-        // Children get only what they need: never WGSECRET, whatever gatewayd was given.
-        let environment = ChildEnvironment.minimal(ProcessInfo.processInfo.environment)
-        let error = Self.withCStrings(arguments) { argv in
-            Self.withCStrings(environment) { envp in gw_spawn(argv, envp, writeEnd, &pid) }
-        }
+        let error = Self.spawnProcess(arguments, output: writeEnd, pid: &pid)
         guard error == 0 else {
             close(readEnd)
             throw SpawnError(program: arguments[0], errno: error)
@@ -67,6 +63,13 @@ public struct ChildLauncher: ProcessLauncher {
         }
         thread.name = "output-\(name)"
         thread.start()
+    }
+
+    /// posix_spawn with stdout and stderr on `output` and the children's environment:
+    /// only what they need, never WGSECRET, whatever gatewayd was given. 0 or the errno.
+    static func spawnProcess(_ arguments: [String], output: Int32, pid: inout pid_t) -> Int32 {
+        let environment = ChildEnvironment.minimal(ProcessInfo.processInfo.environment)
+        return withCStrings(arguments) { argv in withCStrings(environment) { envp in gw_spawn(argv, envp, output, &pid) } }
     }
 
     /// A NULL-terminated argv that lives for the call.

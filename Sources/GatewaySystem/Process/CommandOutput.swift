@@ -13,7 +13,7 @@ public enum CommandOutput {
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         var pid: pid_t = 0
-        let error = ChildLauncher.withCStrings(arguments) { gw_spawn($0, writeEnd, &pid) }
+        let error = ChildLauncher.spawnProcess(arguments, output: writeEnd, pid: &pid)
         close(writeEnd)
         defer { close(readEnd) }
         guard error == 0 else { return nil }
