@@ -13,6 +13,10 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         var now = Date(timeIntervalSince1970: 1_700_000_000)
         var failCreate: Set<String> = []
         var failSave = false
+        /// Interfaces that exist but do not answer (a stalled wireguard-go).
+        var unanswering: Set<String> = []
+        /// list() fails as a whole.
+        var failList = false
         /// How long `create` suspends, to let concurrent requests interleave.
         var createDelay: Duration = .zero
         var log: [String] = []
@@ -44,7 +48,12 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         }
     }
 
-    func list() async throws -> [ObservedPeerInterface] { with { Array($0.interfaces.values) } }
+    func list() async throws -> [ObservedPeerInterface] {
+        try with { state in
+            if state.failList { throw Failure() }
+            return state.interfaces.values.map { state.unanswering.contains($0.name) ? .unanswered($0.name) : $0 }
+        }
+    }
 
     // PeerStore
     func all() throws -> [PeerRecord] { with { Array($0.records.values) } }
