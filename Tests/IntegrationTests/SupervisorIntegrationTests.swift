@@ -197,4 +197,26 @@ final class SupervisorIntegrationTests {
         #expect(run.output.contains(#"restarted=["babeld"] [gatewayd] configuration reloaded"#))
         #expect(try pid(of: "mmfd") == mmfd, "mmfd's command line did not change")
     }
+
+    /// MESHIFS changed by a reload: the daemons restart with the new set and gatewayd's
+    /// account follows (a dropped interface is neither expected nor missing); new options
+    /// for peer tunnels restart babeld, which keeps an interface's options while it has it.
+    @Test func aReloadChangesTheMeshInterfacesAndTheirOptions() async throws {
+        let run = try await start()
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh1\nBACKOFFMAX=2")
+        let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
+        #expect(Set(report.restarted) == ["babeld", "mmfd", "l3roamd"], "\(report)")
+        #expect(try await eventually(timeout: .seconds(20)) { try self.everyDaemonHolds(["mesh1"]) }, "\(run.output)")
+        let settled = try await eventually(timeout: .seconds(10)) {
+            let mesh = try self.gateway.gwctlJSON(GatewayStatus.self, "status").mesh
+            return mesh?.interfaces == 1 && mesh?.daemons.count == 3 && mesh?.daemons.allSatisfy { $0.confirmed == 1 && $0.missing.isEmpty } == true
+        }
+        #expect(settled, "\((try? gateway.gwctl("status").stdout) ?? "")")
+        #expect(try gateway.gwctl("health").status == 0, "\((try? gateway.gwctl("health").stdout) ?? "")")
+
+        let babeld = try #require(try pid(of: "babeld"))
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh1\nBACKOFFMAX=2\nBABELPEERIFOPTIONS=type tunnel")
+        #expect(try gateway.gwctlJSON(ReloadReport.self, "reload").restarted == ["babeld"])
+        #expect(try await eventually(timeout: .seconds(20)) { try self.pid(of: "babeld").map { $0 != babeld } == true && self.everyDaemonHolds(["mesh1"]) })
+    }
 }

@@ -12,8 +12,8 @@ public actor Supervisor {
     private var children: [Daemon: Child] = [:]
     private var registry: MeshRegistry
     /// Interfaces on each daemon's command line (MESHIFS); the rest are handed over at spawn.
-    private let staticInterfaces: Set<String>
-    private let babelInterfaces: BabelInterfaceLines
+    private var staticInterfaces: Set<String>
+    private var babelInterfaces: BabelInterfaceLines
     /// What each running child was given on its command line at spawn.
     private var handedOver: [Daemon: Set<String>] = [:]
     private var flushing: Set<Daemon> = []
@@ -77,6 +77,21 @@ public actor Supervisor {
     public func removeMeshInterface(_ name: String) {
         _ = registry.remove(name)
         flushAll()
+    }
+
+    /// MESHIFS or babeld's interface options changed (reload): the registry follows; the
+    /// daemons, whose command lines name the static interfaces, are restarted by
+    /// `update(commandLines:)`. Returns whether the peer tunnels' options changed, which
+    /// babeld applies only to interfaces it does not have yet.
+    public func update(staticInterfaces names: [String], babelInterfaces lines: BabelInterfaceLines) -> Bool {
+        let fresh = Set(names)
+        for gone in staticInterfaces.subtracting(fresh) { _ = registry.remove(gone) }
+        for name in names where !staticInterfaces.contains(name) { _ = registry.add(name) }
+        staticInterfaces = fresh
+        let peerOptionsChanged = lines.peerOptions != babelInterfaces.peerOptions
+        babelInterfaces = lines
+        flushAll()
+        return peerOptionsChanged
     }
 
     /// A mesh interface's link appeared (created, or deleted and created again).

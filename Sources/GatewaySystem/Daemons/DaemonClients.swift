@@ -15,8 +15,9 @@ import Synchronization
 public final class DaemonClients: DaemonControl, Sendable {
     private let babelEndpoint: ControlSocket.Endpoint
     private let meshSockets: [Daemon: String]
-    private let babelLines: BabelInterfaceLines
-    private let staticInterfaces: Set<String>
+    /// babeld's interface options, and MESHIFS (registered with the mesh options; anything
+    /// else is a peer tunnel). Replaced on reload.
+    private let babelLines: Mutex<(lines: BabelInterfaceLines, statics: Set<String>)>
     /// The long-lived request connection; nil until connected or after a failure.
     private let babel = Mutex<ControlSocket?>(nil)
     /// The version babeld greeted with on the last connection.
@@ -31,9 +32,13 @@ public final class DaemonClients: DaemonControl, Sendable {
         case .tcp(let port): babelEndpoint = .loopback(port)
         }
         meshSockets = [.mmfd: config.mmfdSocket, .l3roamd: config.l3roamdSocket]
-        babelLines = config.daemons.babelInterfaces
-        staticInterfaces = Set(config.meshInterfaces)
+        babelLines = Mutex((config.daemons.babelInterfaces, Set(config.meshInterfaces)))
         babelMonitor = BabelMonitor(endpoint: babelEndpoint)
+    }
+
+    /// The configuration after a reload.
+    public func update(babelInterfaces lines: BabelInterfaceLines, staticInterfaces names: [String]) {
+        babelLines.withLock { $0 = (lines, Set(names)) }
     }
 
     /// What babeld reported on the last connection (status, the removal policy).
@@ -81,7 +86,7 @@ public final class DaemonClients: DaemonControl, Sendable {
         let name = registration.interface
         switch (registration.daemon, registration.kind) {
         case (.babeld, .add):
-            try babelRequest(babelLines.line(for: name, isStatic: staticInterfaces.contains(name)))
+            try babelRequest(babelLines.withLock { $0.lines.line(for: name, isStatic: $0.statics.contains(name)) })
             // Already up (a name babeld kept): the monitor reported it before this request.
             if babelMonitor.view.interfaces[name]?.up == true { babelMonitor.report(.reported(name, up: true)) }
         case (.babeld, .remove):

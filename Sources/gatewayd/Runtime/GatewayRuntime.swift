@@ -187,7 +187,13 @@ actor GatewayRuntime {
         loaded = fresh
         let changes = try await reconcile(reason: "reload")
         await broker?.reload(config: fresh.config)
-        let restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config, babeldVersion: babeldVersion))
+        let lines = fresh.config.daemons.babelInterfaces
+        daemonClients.update(babelInterfaces: lines, staticInterfaces: fresh.config.meshInterfaces)
+        let peerOptionsChanged = await supervisor.update(staticInterfaces: fresh.config.meshInterfaces, babelInterfaces: lines)
+        var restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config, babeldVersion: babeldVersion))
+        // babeld keeps an interface's options for as long as it has it: new peer options
+        // reach the existing tunnels only through a restart, which hands every one over.
+        if peerOptionsChanged && !restarted.contains(.babeld), await supervisor.restart(.babeld) { restarted.append(.babeld) }
         logger.info("configuration reloaded", metadata: ["changed": "\(changed)", "restarted": "\(restarted.map(\.rawValue))"])
         for note in deferred { logger.warning("\(note)") }
         return .success(ReloadReport(changedVariables: changed, hostChanges: changes.map(\.description),
