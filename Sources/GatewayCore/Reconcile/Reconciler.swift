@@ -72,8 +72,8 @@ public struct Reconciler: Sendable {
     func sysctlChanges(_ desired: [SysctlSetting]) throws -> [HostChange] {
         try desired.compactMap { setting in
             let current = try step("reading sysctl \(setting.key)") { try host.sysctls.read(setting.key) }
-            guard let current, current != setting.value else { return nil }
-            return .setSysctl(setting, current: current)
+            guard let current, current != setting.wanted(given: current) else { return nil }
+            return .setSysctl(SysctlSetting(setting.key, setting.wanted(given: current)), current: current)
         }
     }
 
