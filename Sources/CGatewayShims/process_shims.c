@@ -7,14 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 bool gw_wifexited(int status) { return WIFEXITED(status); }
 int gw_wexitstatus(int status) { return WEXITSTATUS(status); }
 bool gw_wifsignaled(int status) { return WIFSIGNALED(status); }
 int gw_wtermsig(int status) { return WTERMSIG(status); }
 
-int gw_spawn(const char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid) {
+int gw_spawn(const char *const argv[], const char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     sigset_t all, none;
@@ -35,7 +33,7 @@ int gw_spawn(const char *const argv[], int stdout_fd, int stderr_fd, pid_t *pid)
     posix_spawnattr_setsigmask(&attributes, &none);
     posix_spawnattr_setpgroup(&attributes, 0);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-    error = posix_spawnp(pid, argv[0], &actions, &attributes, (char *const *)argv, environ);
+    error = posix_spawnp(pid, argv[0], &actions, &attributes, (char *const *)argv, (char *const *)envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     return error;

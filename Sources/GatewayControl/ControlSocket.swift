@@ -39,9 +39,10 @@ public final class ControlSocket {
         let family = endpoint.isUnix ? AF_UNIX : AF_INET6
         descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var interval = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        if let error = SocketTimeout.set(timeout, on: descriptor) {
+            close(descriptor)
+            throw Failure(description: "setting the socket's timeout: \(String(cString: strerror(error)))")
+        }
         let connected: Int32
         switch endpoint {
         case .unix(let path):

@@ -60,6 +60,8 @@ public struct HostChangeError: Error, Sendable, CustomStringConvertible {
     public var underlying: String
     /// A firewall step: reading or committing xtables.
     public var isFirewall: Bool
+    /// Failing closed after this error, the teardown failed too: what is left on the host.
+    public var teardownFailure: String?
 
     public init(change: HostChange?, step: String, underlying: any Error, isFirewall: Bool) {
         self.change = change
@@ -68,7 +70,9 @@ public struct HostChangeError: Error, Sendable, CustomStringConvertible {
         self.isFirewall = isFirewall
     }
 
-    public var description: String { "\(step): \(underlying)" }
+    public var description: String {
+        "\(step): \(underlying)" + (teardownFailure.map { "; failing closed, the teardown failed too: \($0)" } ?? "")
+    }
 }
 
 /// A sysctl the gateway needs but cannot write (a container's read-only /proc/sys):

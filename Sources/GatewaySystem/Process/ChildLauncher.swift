@@ -33,7 +33,7 @@ public struct ChildLauncher: ProcessLauncher {
             close(errors.write)
         }
         var pid: pid_t = 0
-        let error = Self.withCStrings(arguments) { gw_spawn($0, output.write, errors.write, &pid) }
+        let error = Self.spawnProcess(arguments, stdout: output.write, stderr: errors.write, pid: &pid)
         guard error == 0 else {
             close(output.read)
             close(errors.read)
@@ -72,6 +72,13 @@ public struct ChildLauncher: ProcessLauncher {
         }
         thread.name = "\(stream)-\(name)"
         thread.start()
+    }
+
+    /// posix_spawn with the two streams on the given descriptors and the children's environment:
+    /// only what they need, never WGSECRET, whatever gatewayd was given. 0 or the errno.
+    static func spawnProcess(_ arguments: [String], stdout: Int32, stderr: Int32, pid: inout pid_t) -> Int32 {
+        let environment = ChildEnvironment.minimal(ProcessInfo.processInfo.environment)
+        return withCStrings(arguments) { argv in withCStrings(environment) { envp in gw_spawn(argv, envp, stdout, stderr, &pid) } }
     }
 
     /// A NULL-terminated argv that lives for the call.

@@ -133,7 +133,7 @@ final class GatewayNamespace {
                 .joined(separator: "\n")
         }
         let sysctls = try ["net/ipv6/conf/all/forwarding", "net/ipv6/conf/all/accept_redirects",
-                           "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter"].map {
+                           "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter", "net/ipv4/ip_local_reserved_ports"].map {
             "\($0)=\(try namespace.exec(["cat", "/proc/sys/\($0)"]))"
         }
         return ([try namespace.exec(["ip", "-6", "rule"]),
