@@ -61,8 +61,6 @@ let package = Package(
             name: "gwctl",
             dependencies: ["GatewayControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // Test double for mmfd and l3roamd, which no registry here ships: their real control protocols.
-        .executableTarget(name: "mesh-daemon-double", path: "Tests/Doubles/MeshDaemonDouble"),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
         .testTarget(
             name: "GatewaySystemTests",
@@ -78,7 +76,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore", "GatewayControl", "TestCommand"]),
         // The container image's files and the pins shared with scripts/ (read, not built:
         // scripts/image-test builds and runs the image).
-        .testTarget(name: "PackagingTests", dependencies: ["TestCommand"]),
+        .testTarget(name: "PackagingTests", dependencies: ["GatewayCore", "TestCommand"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+@testable import GatewayCore
 import Testing
 
 /// The host sysctls an operator sets for the container: docker/README.md lists them (and
@@ -19,5 +20,13 @@ import Testing
         let container = try Self.sysctls(in: "docker/README.md")
         #expect(container["net.ipv6.conf.all.forwarding"] == "1")
         #expect(container == (try Self.sysctls(in: "Docs/operations.md")))
+    }
+
+    /// In the container gatewayd can only check its host plan's sysctls, so the list is
+    /// exactly those, plus the default rp_filter that the per-peer interfaces start with.
+    @Test func theContainersListIsTheHostPlansSysctls() throws {
+        let plan = HostPlan.sysctls(meshInterfaces: []).map { "\($0.key)=\($0.value)" }
+        let documented = try Self.sysctls(in: "docker/README.md").map { "\($0.key)=\($0.value)" }
+        #expect(Set(documented) == Set(plan + ["net.ipv4.conf.default.rp_filter=0"]))
     }
 }
