@@ -54,7 +54,11 @@ public struct ChildLauncher: ProcessLauncher {
     }
 
     public func signal(_ pid: Int32, _ signal: ChildStateMachine.Signal) {
-        kill(pid, signal == .kill ? SIGKILL : SIGTERM)
+        switch signal {
+        case .terminate: kill(pid, SIGTERM)
+        case .interrupt: kill(pid, SIGINT)
+        case .kill: kill(pid, SIGKILL)
+        }
     }
 
     /// One thread per stream reads it until the child and all holders of the pipe close it.

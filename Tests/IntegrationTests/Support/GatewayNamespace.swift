@@ -149,6 +149,9 @@ final class GatewayNamespace {
             try namespace.exec([tool, "-t", "mangle", "-A", "FORWARD", "-p", "tcp", "--dport", "25", "-j", "ACCEPT"])
         }
         try namespace.exec(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
+        // The host's own default route (l3roamd's SIGTERM handler deletes the main table's
+        // ::/0: gatewayd must stop it in a way that leaves this alone).
+        try namespace.exec(["ip", "-6", "route", "add", "default", "via", "fe80::ff", "dev", "wan0"])
     }
 }
 
