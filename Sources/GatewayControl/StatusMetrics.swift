@@ -35,23 +35,25 @@ extension PrometheusText {
             samples: zip(present, device).map { peer, labels in
                 Sample(labels + [("allowed_ips", PeerInterfaceSpec.allowedIPs), ("endpoint", peer.endpoint ?? ""), ("name", peer.interface)], 1)
             })
-        add("wireguard_peer_receive_bytes_total", .counter, help: "Number of bytes received from a given peer.",
-            samples: zip(present, device).map { peer, labels in Sample(labels, Double(peer.rxBytes ?? 0)) })
-        add("wireguard_peer_transmit_bytes_total", .counter, help: "Number of bytes transmitted to a given peer.",
-            samples: zip(present, device).map { peer, labels in Sample(labels, Double(peer.txBytes ?? 0)) })
-        // 0 for a peer that never handshook, as wireguard_exporter writes it.
-        add("wireguard_peer_last_handshake_seconds", .gauge, help: "UNIX timestamp for the last handshake with a given peer.",
-            samples: zip(present, device).map { peer, labels in Sample(labels, Double(peer.latestHandshake ?? 0)) })
-
+        // 0 for a peer that never handshook, as both exporters write it.
+        addExporterFamilies(present, labels: device, received: ("wireguard_peer_receive_bytes_total", "Number of bytes received from a given peer."),
+                            sent: ("wireguard_peer_transmit_bytes_total", "Number of bytes transmitted to a given peer."),
+                            handshake: ("wireguard_peer_last_handshake_seconds", "UNIX timestamp for the last handshake with a given peer."))
         // And MindFlavor/prometheus_wireguard_exporter's (labels `interface`, `public_key`,
-        // `allowed_ips`; the handshake as Unix time, 0 when none), read by its dashboards.
-        let mindflavor = present.map { [("interface", $0.interface), ("public_key", $0.publicKey), ("allowed_ips", PeerInterfaceSpec.allowedIPs)] }
-        add("wireguard_sent_bytes_total", .counter, help: "Bytes sent to the peer",
-            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.txBytes ?? 0)) })
-        add("wireguard_received_bytes_total", .counter, help: "Bytes received from the peer",
-            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.rxBytes ?? 0)) })
-        add("wireguard_latest_handshake_seconds", .gauge, help: "Seconds from the last handshake",
-            samples: zip(present, mindflavor).map { peer, labels in Sample(labels, Double(peer.latestHandshake ?? 0)) })
+        // `allowed_ips`), read by its dashboards.
+        addExporterFamilies(present, labels: present.map { [("interface", $0.interface), ("public_key", $0.publicKey), ("allowed_ips", PeerInterfaceSpec.allowedIPs)] },
+                            received: ("wireguard_received_bytes_total", "Bytes received from the peer"),
+                            sent: ("wireguard_sent_bytes_total", "Bytes sent to the peer"),
+                            handshake: ("wireguard_latest_handshake_seconds", "Seconds from the last handshake"))
+    }
+
+    /// An exporter's three per-peer families (received, sent, last handshake as Unix time)
+    /// under its names, help texts and labels.
+    private mutating func addExporterFamilies(_ peers: [PeerStatus], labels: [[(String, String)]], received: (String, String),
+                                              sent: (String, String), handshake: (String, String)) {
+        add(received.0, .counter, help: received.1, samples: zip(peers, labels).map { Sample($1, Double($0.rxBytes ?? 0)) })
+        add(sent.0, .counter, help: sent.1, samples: zip(peers, labels).map { Sample($1, Double($0.txBytes ?? 0)) })
+        add(handshake.0, .gauge, help: handshake.1, samples: zip(peers, labels).map { Sample($1, Double($0.latestHandshake ?? 0)) })
     }
 }
 
