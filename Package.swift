@@ -57,8 +57,6 @@ let package = Package(
             name: "gwctl",
             dependencies: ["GatewayControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // Test double for mmfd and l3roamd, which no registry here ships: their real control protocols.
-        .executableTarget(name: "mesh-daemon-double", path: "Tests/Doubles/MeshDaemonDouble"),
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
         .testTarget(
             name: "GatewaySystemTests",

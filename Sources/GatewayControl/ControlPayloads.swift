@@ -12,9 +12,14 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
     public var children: [ChildStatus]
     public var broker: BrokerStatus
     public var uplink: UplinkStatus
+    /// The mesh interfaces as each ready daemon itself holds them.
+    public var mesh: MeshStatus?
+    /// As `babeld -V` printed it at start.
+    public var babeldVersion: String?
 
     public init(version: String, uptimeSeconds: Int, configuration: String, backend: String?, publicKey: String,
-                host: HostPlanStatus, children: [ChildStatus], broker: BrokerStatus, uplink: UplinkStatus) {
+                host: HostPlanStatus, children: [ChildStatus], broker: BrokerStatus, uplink: UplinkStatus,
+                mesh: MeshStatus? = nil, babeldVersion: String? = nil) {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.configuration = configuration
@@ -24,6 +29,8 @@ public struct GatewayStatus: Codable, Sendable, Equatable {
         self.children = children
         self.broker = broker
         self.uplink = uplink
+        self.mesh = mesh
+        self.babeldVersion = babeldVersion
     }
 }
 

@@ -12,8 +12,13 @@ public final class ControlSocket {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        /// The peer sent nothing within the receive timeout (the connection is still usable).
+        public let timedOut: Bool
 
-        public init(description: String) { self.description = description }
+        public init(description: String, timedOut: Bool = false) {
+            self.description = description
+            self.timedOut = timedOut
+        }
     }
 
     private let descriptor: Int32
@@ -123,7 +128,8 @@ public final class ControlSocket {
         let error = errno
         buffer.removeSubrange(old + max(count, 0)..<buffer.count)
         if count < 0 {
-            throw Failure(description: error == EAGAIN ? "no reply in time" : "receiving: \(String(cString: strerror(error)))")
+            throw Failure(description: error == EAGAIN ? "no reply in time" : "receiving: \(String(cString: strerror(error)))",
+                          timedOut: error == EAGAIN)
         }
         return count > 0
     }

@@ -12,8 +12,15 @@ enum StatusText {
             "broker:        \(status.broker.state) on port \(status.broker.port), \(status.broker.peers)/\(status.broker.maxConnections) peers",
             "idle sweep:    \(status.broker.lastSweep.map(sweepLine) ?? "none yet")",
             "uplink:        \(uplinkLine(status.uplink))",
-            "",
         ]
+        if let mesh = status.mesh {
+            let daemons = mesh.daemons.map { daemon in
+                "\(daemon.name) \(daemon.confirmed)" + (daemon.missing.isEmpty ? "" : " (missing: \(daemon.missing.joined(separator: " ")))")
+            }
+            lines.append("mesh:          \(mesh.interfaces) interface(s), held by " + (daemons.isEmpty ? "no ready daemon" : daemons.joined(separator: ", ")))
+        }
+        if let babeld = status.babeldVersion { lines.append("babeld:        \(babeld)") }
+        lines.append("")
         let rows = status.children.map { child in
             [child.name, child.state, child.pid.map(String.init) ?? "-",
              child.readyForSeconds.map { Human.age(Int64($0)) } ?? "-", "\(child.restarts)", child.lastExit ?? "-"]

@@ -134,6 +134,9 @@ let wgDockerExample = """
         ("BACKOFFMAX=0", "env-file:6: BACKOFFMAX: \"0\" is not a number from 1 to 3600"),
         ("READYTIMEOUT=x", "env-file:6: READYTIMEOUT: \"x\" is not a number from 1 to 600"),
         ("STOPTIMEOUT=601", "env-file:6: STOPTIMEOUT: \"601\" is not a number from 1 to 600"),
+        ("BABELPEERIFOPTIONS=rxcost", "env-file:6: BABELPEERIFOPTIONS: \"rxcost\" is not a list of babeld interface options (`keyword value` pairs)"),
+        ("BABELMESHIFOPTIONS=type wired rxcots 10", "env-file:6: BABELMESHIFOPTIONS: rxcots is not a babeld interface option (known: accept-bad-signatures, enable-timestamps, faraway, hello-interval, link-quality, max-rtt-penalty, rfc6126-compatible, rtt-decay, rtt-max, rtt-min, rxcost, split-horizon, type, unicast, update-interval, v4-via-v6)"),
+        ("BABELPEERIFOPTIONS=rxcost 10;flush", "env-file:6: BABELPEERIFOPTIONS: \"10;flush\" is not a value for rxcost"),
     ])
     func everyErrorNamesFileLineAndVariable(line: String, message: String) {
         #expect(problems(Self.minimal + line) == [message])
@@ -204,6 +207,13 @@ let wgDockerExample = """
         #expect(daemons.binaries == [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"])
         #expect(daemons.babelControl == .unix("/run/gatewayd/babeld.sock"))
         #expect(daemons.restart == RestartPolicy())
+        #expect(daemons.babelInterfaces == BabelInterfaceLines(meshOptions: "type wired rxcost 10 update-interval 60", peerOptions: ""))
+    }
+
+    @Test func babelInterfaceOptionsAreRead() throws {
+        let daemons = try config(Self.minimal + "BABELMESHIFOPTIONS=\nBABELPEERIFOPTIONS=  type wired   rxcost 96 \n").daemons
+        #expect(daemons.babelInterfaces == BabelInterfaceLines(meshOptions: "", peerOptions: "type wired rxcost 96"),
+                "set but empty: babeld's defaults")
     }
 
     @Test func daemonSettingsAreRead() throws {

@@ -4,15 +4,20 @@ import Testing
 @Suite struct DaemonCommandLineTests {
     let config = ExampleConfig.wgDocker
 
-    func arguments(_ daemon: Daemon, _ config: GatewayConfig? = nil) -> [String] {
+    func arguments(_ daemon: Daemon, _ config: GatewayConfig? = nil, babeld version: BabeldVersion? = nil) -> [String] {
         DaemonCommandLine.arguments(for: daemon, binary: daemon.rawValue, config: config ?? self.config,
-                                    babelControl: .unix("/run/gatewayd/babeld.sock"))
+                                    babelControl: .unix("/run/gatewayd/babeld.sock"), babeldVersion: version)
+    }
+
+    func directives(_ arguments: [String]) -> [String] {
+        stride(from: 6, to: arguments.count, by: 2).map { arguments[$0] }
     }
 
     @Test func babeldGetsTheSeedsDirectives() {
         let directives = stride(from: 6, to: arguments(.babeld).count, by: 2).map { arguments(.babeld)[$0] }
         #expect(Array(arguments(.babeld).prefix(5)) == ["babeld", "-I", "", "-S", "/run/gatewayd/babel-state"])
         #expect(directives == [
+            "skip-kernel-setup true",
             "ipv6-subtrees true", "reflect-kernel-metric true", "export-table 10", "import-table 11", "import-table 12",
             "local-path-readwrite /run/gatewayd/babeld.sock",
             "default enable-timestamps true", "default max-rtt-penalty 96", "default rtt-min 25",
@@ -29,7 +34,31 @@ import Testing
     @Test func babeldWithoutStaticInterfacesGetsAPlaceholder() {
         var config = config
         config.meshInterfaces = []
-        #expect(arguments(.babeld, config).last == "interface gwd-placeholder type wired rxcost 10 update-interval 60")
+        #expect(arguments(.babeld, config).last == "interface gwd-placeholder")
+    }
+
+    @Test func babeldWaitsForItsRetractionsWhereItCan() {
+        let delay = "shutdown-delay-ms \(DaemonCommandLine.shutdownDelayMilliseconds)"
+        #expect(directives(arguments(.babeld, babeld: BabeldVersion([1, 14]))).contains(delay))
+        #expect(!directives(arguments(.babeld, babeld: BabeldVersion([1, 12, 1]))).contains(delay), "1.12 exits on it")
+        #expect(!directives(arguments(.babeld)).contains(delay), "unknown version")
+    }
+
+    @Test func staticInterfacesAndPeerTunnelsHaveTheirOwnOptions() {
+        var config = config
+        config.daemons.babelInterfaces = BabelInterfaceLines(meshOptions: "type wired", peerOptions: "rxcost 96")
+        #expect(arguments(.babeld, config).last == "interface mesh0 type wired")
+        let lines = BabelInterfaceLines()
+        #expect(lines.line(for: "babel-wg-1", isStatic: false) == "interface babel-wg-1", "as wg-broker registers a tunnel")
+        #expect(lines.line(for: "mesh0", isStatic: true) == "interface mesh0 type wired rxcost 10 update-interval 60")
+    }
+
+    @Test func aRestartingDaemonGetsEveryPeerAtOnce() {
+        let peers = ["babel-wg-1", "babel-wg-2"]
+        #expect(DaemonCommandLine.handover(peers: peers, to: .babeld, lines: BabelInterfaceLines())
+            == ["-C", "interface babel-wg-1", "-C", "interface babel-wg-2"])
+        #expect(DaemonCommandLine.handover(peers: peers, to: .mmfd, lines: BabelInterfaceLines()) == ["-i", "babel-wg-1", "-i", "babel-wg-2"])
+        #expect(DaemonCommandLine.handover(peers: peers, to: .l3roamd, lines: BabelInterfaceLines()) == ["-m", "babel-wg-1", "-m", "babel-wg-2"])
     }
 
     @Test func babeldCanUseTheSeedsTcpPort() {

@@ -30,6 +30,7 @@ import Testing
             "net.ipv4.conf.babel-wg-1.rp_filter=0",
             "net.ipv6.conf.all.accept_redirects=0",
             "net.ipv4.conf.all.rp_filter=0",
+            "net.ipv4.conf.all.forwarding=1",
             "net.ipv6.conf.all.forwarding=1",
         ])
     }

@@ -34,10 +34,11 @@ import Testing
         #expect(Self.change(Self.link("babel-wg-7", type: 17)) == .peerLink("babel-wg-7"), "RTM_DELLINK")
     }
 
-    @Test func anyOtherInterfaceAsksForAWholeLook() {
-        #expect(Self.change(Self.link("mesh0")) == .everything)
-        #expect(Self.change(Self.link("mmfd0")) == .everything)
-        #expect(Self.change(Self.link("babel-w")) == .everything)
+    @Test func anyOtherInterfaceAsksForAWholeLookAndNamesItsIndex() {
+        #expect(Self.change(Self.link("mesh0")) == .link("mesh0", index: 0))
+        #expect(Self.change(Self.link("mmfd0")) == .link("mmfd0", index: 0))
+        #expect(Self.change(Self.link("babel-w")) == .link("babel-w", index: 0))
+        #expect(Self.change(Self.link("mesh0", type: 17)) == .link("mesh0", index: nil), "RTM_DELLINK: gone")
     }
 
     @Test func onlyGatewaydsOwnRoutesMatter() {

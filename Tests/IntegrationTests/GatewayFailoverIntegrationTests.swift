@@ -7,7 +7,7 @@ import Testing
 /// babel learned from its table 12, and when gateway A's uplink fails they move to gateway
 /// B (A withdraws its announcement and refuses new nodes), and back when it returns.
 /// Serialized with the other suites by scripts/test (--no-parallel): many namespaces.
-@Suite(.serialized, .enabled(if: Requirement.isRoot && MeshDaemons.built, MeshDaemons.reason))
+@Suite(.serialized, .enabled(if: Requirement.isRoot, Requirement.rootReason))
 final class GatewayFailoverIntegrationTests {
     /// Waits for each gateway's broker, as a node's first request would.
     func start(_ mesh: GatewayMesh) async throws {

@@ -1,13 +1,14 @@
 import Foundation
+import GatewayControl
 import Testing
 
-/// `gatewayd run` supervising real babeld and the mmfd/l3roamd doubles: a killed daemon
-/// comes back with every mesh interface registered again.
+/// `gatewayd run` supervising the real babeld 1.14, mmfd and l3roamd: a killed daemon comes
+/// back with every mesh interface registered again, and a registration counts only once
+/// the daemon itself lists the interface.
 @Suite(.enabled(if: Requirement.isRoot, Requirement.rootReason))
 final class SupervisorIntegrationTests {
     let gateway: GatewayNamespace
     var namespace: NetworkNamespace { gateway.namespace }
-    var babelSocket: String { gateway.directory.appendingPathComponent("run/babeld.sock").path }
 
     init() throws {
         gateway = try GatewayNamespace("gwtest-sup")
@@ -15,42 +16,21 @@ final class SupervisorIntegrationTests {
         try gateway.writeEnvFile(extra: "MESHIFS=mesh0 mesh1\nBACKOFFMAX=2")
     }
 
-    func start() async throws -> BackgroundProcess {
+    func start(expecting interfaces: Set<String> = ["mesh0", "mesh1"]) async throws -> BackgroundProcess {
         let run = try BackgroundProcess(gateway.gatewaydCommand("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
-        let ready = try await eventually(timeout: .seconds(15)) {
-            try babelInterfaces() == ["mesh0", "mesh1"] && registered(with: "mmfd") == ["mesh0", "mesh1"]
-        }
-        #expect(ready, "babeld and mmfd got both interfaces: \(run.output)")
+        let ready = try await eventually(timeout: .seconds(20)) { try self.everyDaemonHolds(interfaces) }
+        #expect(ready, "every daemon lists \(interfaces.sorted()): \(run.output)")
         return run
     }
 
-    /// The interfaces babeld's own `dump` lists (placeholders aside).
-    func babelInterfaces() throws -> Set<String> {
-        let dump = try Command.run(["ip", "netns", "exec", namespace.name, "sh", "-c",
-                                    "printf 'dump\\nquit\\n' | socat -t 1 - UNIX-CONNECT:\(babelSocket)"]).stdout
-        return Set(dump.split(separator: "\n").compactMap { line -> String? in
-            let words = line.split(separator: " ")
-            guard words.count > 2, words[0] == "add", words[1] == "interface", words[2].hasPrefix("mesh") else { return nil }
-            return String(words[2])
-        })
+    /// babeld has them up, mmfd and l3roamd list them: each daemon's own account.
+    func everyDaemonHolds(_ interfaces: Set<String>) throws -> Bool {
+        try babelInterfaces() == interfaces && registered(with: "mmfd") == interfaces && registered(with: "l3roamd") == interfaces
     }
 
-    /// What a mesh daemon double itself reports (`get_meshifs`), as upstream formats it.
-    func registered(with daemon: String) throws -> Set<String> {
-        let socket = gateway.directory.appendingPathComponent("\(daemon).sock").path
-        let reply = try Command.run(["ip", "netns", "exec", namespace.name, "sh", "-c",
-                                     "echo get_meshifs | socat -t 1 - UNIX-CONNECT:\(socket)"]).stdout
-        guard let data = reply.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [] }
-        return Set(object["mesh_interfaces"] ?? [])
-    }
-
-    /// The pid of the namespace's process with this name.
-    func pid(of name: String) throws -> Int32? {
-        try namespace.exec("ip", "netns", "pids", namespace.name).split(separator: "\n").compactMap { Int32($0) }.first {
-            (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix(name) == true
-        }
-    }
+    func babelInterfaces() throws -> Set<String> { try gateway.babelInterfacesUp().filter { $0 != "gwd-placeholder" } }
+    func registered(with daemon: String) throws -> Set<String> { try gateway.meshInterfaces(of: daemon) }
+    func pid(of name: String) throws -> Int32? { try gateway.pid(of: name) }
 
     @Test func killedBabeldComesBackWithEveryMeshInterface() async throws {
         let run = try await start()
@@ -69,23 +49,51 @@ final class SupervisorIntegrationTests {
         let run = try await start()
         for daemon in ["mmfd", "l3roamd"] {
             let old = try #require(try pid(of: daemon))
-            let startsBefore = gateway.received(by: daemon).filter { $0.hasPrefix("start ") }.count
             kill(old, SIGKILL)
             let killed = ContinuousClock.now
-            // What the new instance received since it started: the readiness probe, then the
-            // replay. Until the new one has recorded its start, the tail is the old one's.
-            let replays = { () -> Set<String>? in
-                let record = self.gateway.received(by: daemon)
-                guard record.filter({ $0.hasPrefix("start ") }).count > startsBefore else { return nil }
-                return Set(record.reversed().prefix { !$0.hasPrefix("start ") }.filter { $0.hasPrefix("add_meshif") })
-            }
             let replayed = try await eventually(timeout: .seconds(15)) {
-                try pid(of: daemon).map { $0 != old } == true && replays() == ["add_meshif mesh0", "add_meshif mesh1"]
+                try pid(of: daemon).map { $0 != old } == true && registered(with: daemon) == ["mesh0", "mesh1"]
             }
-            #expect(replayed, "\(daemon): \(gateway.received(by: daemon)) \(run.output)")
+            #expect(replayed, "\(daemon): \(run.output)")
             print("\(daemon) crash → ready and replayed: \(ContinuousClock.now - killed)")
-            #expect(try registered(with: daemon) == ["mesh0", "mesh1"], "the daemon's own list equals the live set")
         }
+        let confirmed = try await eventually(timeout: .seconds(10)) {
+            let mesh = try self.gateway.gwctlJSON(GatewayStatus.self, "status").mesh
+            return mesh?.daemons.map(\.name) == ["babeld", "mmfd", "l3roamd"]
+                && mesh?.daemons.allSatisfy { $0.confirmed == 2 && $0.missing.isEmpty } == true
+        }
+        #expect(confirmed, "\((try? gateway.gwctl("status").stdout) ?? "")")
+    }
+
+    /// The real daemons drop a MESHIFS interface that does not exist yet (mmfd: "Could not
+    /// add device", l3roamd: "ignoring unknown mesh-interface"). gatewayd must not count
+    /// that as registered: health says so, and once the link appears all three hold it.
+    @Test func aMeshInterfaceCreatedAfterStartIsRegisteredWithEveryDaemon() async throws {
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh0 backbone0\nBACKOFFMAX=2")
+        let run = try await start(expecting: ["mesh0"])
+        let missing = try await eventually(timeout: .seconds(10)) {
+            let health = try self.gateway.gwctl("health")
+            return health.status == 1 && health.stdout.contains("mmfd does not hold backbone0")
+                && health.stdout.contains("l3roamd does not hold backbone0")
+        }
+        #expect(missing, "\((try? gateway.gwctl("health").stdout) ?? "") \(run.output)")
+        let status = try gateway.gwctlJSON(GatewayStatus.self, "status")
+        #expect(status.mesh?.daemons.first { $0.name == "mmfd" }?.missing == ["backbone0"])
+
+        try namespace.addVeth("backbone0")
+        let created = ContinuousClock.now
+        #expect(try await eventually(timeout: .seconds(15)) { try self.everyDaemonHolds(["mesh0", "backbone0"]) }, "\(run.output)")
+        print("MESHIFS link created → held by all three daemons: \(ContinuousClock.now - created)")
+        #expect(try await eventually(timeout: .seconds(5)) { try self.gateway.gwctl("health").status == 0 },
+                "\((try? gateway.gwctl("health").stdout) ?? "")")
+
+        // Deleted and created again (a new link, a new index): mmfd, which keeps the old
+        // link's index, is told again; the others follow links themselves.
+        try namespace.exec("ip", "link", "del", "backbone0")
+        try namespace.addVeth("backbone0")
+        #expect(await eventually(timeout: .seconds(15)) { run.output.components(separatedBy: "backbone0 appeared").count - 1 >= 2 },
+                "\(run.output)")
+        #expect(try await eventually(timeout: .seconds(15)) { try self.everyDaemonHolds(["mesh0", "backbone0"]) }, "\(run.output)")
     }
 
     @Test func aCrashLoopingDaemonIsRestartedOnlyAsTheBackoffAllows() async throws {
@@ -116,7 +124,7 @@ final class SupervisorIntegrationTests {
         try node.exec("ip", "-6", "addr", "add", "2001:db8:0:1::5/128", "dev", "lo")
         try gateway.writeEnvFile(extra: "MESHIFS=meshn\nBACKOFFMAX=2")
         let nodeBabel = try BackgroundProcess(
-            ["ip", "netns", "exec", node.name, "babeld", "-I", "", "-S", gateway.directory.appendingPathComponent("node-state").path,
+            ["ip", "netns", "exec", node.name, MeshDaemon.babeld, "-I", "", "-S", gateway.directory.appendingPathComponent("node-state").path,
              "-C", "interface uplink type wired hello-interval 1"],
             logFile: gateway.directory.appendingPathComponent("node-babeld.log"))
         let run = try BackgroundProcess(gateway.gatewaydCommand("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
@@ -143,7 +151,7 @@ final class SupervisorIntegrationTests {
         try """
             #!/bin/sh
             ( sleep 1 & )
-            exec \(gateway.directory.path)/bin/l3roamd "$@"
+            exec \(MeshDaemon.l3roamd) "$@"
             """.write(to: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
         try gateway.writeEnvFile(extra: "MESHIFS=mesh0 mesh1\nL3ROAMD=\(wrapper.path)")
@@ -151,7 +159,7 @@ final class SupervisorIntegrationTests {
         let before = try gateway.snapshot()
 
         let run = try BackgroundProcess(gateway.gatewaydCommandAsPid1("run"), logFile: gateway.directory.appendingPathComponent("run.log"))
-        #expect(try await eventually(timeout: .seconds(15)) { try registered(with: "l3roamd") == ["mesh0", "mesh1"] }, "\(run.output)")
+        #expect(try await eventually(timeout: .seconds(20)) { try registered(with: "l3roamd") == ["mesh0", "mesh1"] }, "\(run.output)")
         let pid1 = try #require(GatewayNamespace.pid1(under: run.pid), "gatewayd under unshare")
         #expect(try String(contentsOfFile: "/proc/\(pid1)/status", encoding: .utf8).contains("NSpid:\t\(pid1)\t1"),
                 "gatewayd is PID 1 of its namespace")
@@ -188,5 +196,27 @@ final class SupervisorIntegrationTests {
         #expect(restarted, "\(run.output)")
         #expect(run.output.contains(#"restarted=["babeld"] [gatewayd] configuration reloaded"#))
         #expect(try pid(of: "mmfd") == mmfd, "mmfd's command line did not change")
+    }
+
+    /// MESHIFS changed by a reload: the daemons restart with the new set and gatewayd's
+    /// account follows (a dropped interface is neither expected nor missing); new options
+    /// for peer tunnels restart babeld, which keeps an interface's options while it has it.
+    @Test func aReloadChangesTheMeshInterfacesAndTheirOptions() async throws {
+        let run = try await start()
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh1\nBACKOFFMAX=2")
+        let report = try gateway.gwctlJSON(ReloadReport.self, "reload")
+        #expect(Set(report.restarted) == ["babeld", "mmfd", "l3roamd"], "\(report)")
+        #expect(try await eventually(timeout: .seconds(20)) { try self.everyDaemonHolds(["mesh1"]) }, "\(run.output)")
+        let settled = try await eventually(timeout: .seconds(10)) {
+            let mesh = try self.gateway.gwctlJSON(GatewayStatus.self, "status").mesh
+            return mesh?.interfaces == 1 && mesh?.daemons.count == 3 && mesh?.daemons.allSatisfy { $0.confirmed == 1 && $0.missing.isEmpty } == true
+        }
+        #expect(settled, "\((try? gateway.gwctl("status").stdout) ?? "")")
+        #expect(try gateway.gwctl("health").status == 0, "\((try? gateway.gwctl("health").stdout) ?? "")")
+
+        let babeld = try #require(try pid(of: "babeld"))
+        try gateway.writeEnvFile(extra: "MESHIFS=mesh1\nBACKOFFMAX=2\nBABELPEERIFOPTIONS=type tunnel")
+        #expect(try gateway.gwctlJSON(ReloadReport.self, "reload").restarted == ["babeld"])
+        #expect(try await eventually(timeout: .seconds(20)) { try self.pid(of: "babeld").map { $0 != babeld } == true && self.everyDaemonHolds(["mesh1"]) })
     }
 }

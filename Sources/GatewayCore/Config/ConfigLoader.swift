@@ -171,8 +171,44 @@ struct ConfigReader {
             stopTimeout: .seconds(integer("STOPTIMEOUT", default: 10, in: 1...600)),
             failureLimit: integer("RESTARTLIMIT", default: 10, in: 1...1000),
             onGiveUp: giveUp ?? .exitContainer)
-        return DaemonSettings(binaries: binaries, babelControl: babelControl, restart: policy)
+        let lines = BabelInterfaceLines(
+            meshOptions: babelInterfaceOptions("BABELMESHIFOPTIONS", default: BabelInterfaceLines.defaultMeshOptions),
+            peerOptions: babelInterfaceOptions("BABELPEERIFOPTIONS", default: BabelInterfaceLines.defaultPeerOptions))
+        return DaemonSettings(binaries: binaries, babelControl: babelControl, restart: policy, babelInterfaces: lines)
     }
+
+    /// babeld's interface options, `keyword value` pairs: checked here, because babeld exits
+    /// on a directive it cannot parse (and would then be restarted into the same error), and
+    /// because the text becomes a line on babeld's control socket.
+    mutating func babelInterfaceOptions(_ name: String, default fallback: String) -> String {
+        // Set but empty is meaningful here: babeld's defaults.
+        guard let text = values[name]?.value.trimmingCharacters(in: .whitespaces) else { return fallback }
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard words.count.isMultiple(of: 2) else {
+            problem(name, "\"\(text)\" is not a list of babeld interface options (`keyword value` pairs)")
+            return fallback
+        }
+        for index in stride(from: 0, to: words.count, by: 2) {
+            let (keyword, value) = (words[index], words[index + 1])
+            guard Self.babelInterfaceKeywords.contains(keyword) else {
+                problem(name, "\(keyword) is not a babeld interface option (known: \(Self.babelInterfaceKeywords.sorted().joined(separator: ", ")))")
+                return fallback
+            }
+            guard value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+                problem(name, "\"\(value)\" is not a value for \(keyword)")
+                return fallback
+            }
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// The per-interface options babeld 1.12 and 1.14 both parse (configuration.c,
+    /// parse_anonymous_ifconf), less `key`: babeld's MAC keys are configured globally.
+    static let babelInterfaceKeywords: Set<String> = [
+        "rxcost", "hello-interval", "update-interval", "type", "faraway", "unicast", "link-quality",
+        "split-horizon", "enable-timestamps", "rfc6126-compatible", "rtt-decay", "rtt-min", "rtt-max",
+        "max-rtt-penalty", "accept-bad-signatures", "v4-via-v6",
+    ]
 
     /// Prefixes whose routes and rules would shadow each other must not overlap.
     mutating func checkDisjoint(_ prefixes: [(String, IPv6Prefix?)]) {

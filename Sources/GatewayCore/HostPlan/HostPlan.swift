@@ -38,12 +38,15 @@ public struct HostPlan: Sendable, Equatable {
         Set(config.meshInterfaces + [RoutingConstants.mmfdInterface])
     }
 
-    /// What babeld needs (it would set these itself, and restore them on exit) — applied
-    /// by gatewayd so they hold while babeld restarts and in containers where babeld may not write them.
+    /// Everything babeld's kernel setup writes (kernel_netlink.c: both forwarding switches,
+    /// accept_redirects, rp_filter, and rp_filter per interface) — applied by gatewayd, which
+    /// runs babeld with `skip-kernel-setup true`, so they hold while babeld restarts and a
+    /// read-only /proc/sys is checked instead of written.
     static func sysctls(meshInterfaces: [String]) -> [SysctlSetting] {
         interfaceSysctls(meshInterfaces) + [
             SysctlSetting("net.ipv6.conf.all.accept_redirects", "0"),
             SysctlSetting("net.ipv4.conf.all.rp_filter", "0"),
+            SysctlSetting("net.ipv4.conf.all.forwarding", "1"),
             SysctlSetting("net.ipv6.conf.all.forwarding", "1"),
         ]
     }

@@ -31,11 +31,15 @@ public struct DaemonSettings: Sendable, Equatable {
     public var binaries: [Daemon: String]
     public var babelControl: BabelControlEndpoint
     public var restart: RestartPolicy
+    /// babeld's `interface` lines for static MESHIFS and for peer tunnels.
+    public var babelInterfaces: BabelInterfaceLines
 
-    public init(binaries: [Daemon: String], babelControl: BabelControlEndpoint, restart: RestartPolicy = RestartPolicy()) {
+    public init(binaries: [Daemon: String], babelControl: BabelControlEndpoint, restart: RestartPolicy = RestartPolicy(),
+                babelInterfaces: BabelInterfaceLines = BabelInterfaceLines()) {
         self.binaries = binaries
         self.babelControl = babelControl
         self.restart = restart
+        self.babelInterfaces = babelInterfaces
     }
 
     public var enabled: [Daemon] { Daemon.allCases.filter { binaries[$0] != nil } }

@@ -11,6 +11,11 @@ public actor Supervisor {
 
     private var children: [Daemon: Child] = [:]
     private var registry: MeshRegistry
+    /// Interfaces on each daemon's command line (MESHIFS); the rest are handed over at spawn.
+    private var staticInterfaces: Set<String>
+    private var babelInterfaces: BabelInterfaceLines
+    /// What each running child was given on its command line at spawn.
+    private var handedOver: [Daemon: Set<String>] = [:]
     private var flushing: Set<Daemon> = []
     private var dependentsStarted = false
     private var stopping = false
@@ -23,17 +28,21 @@ public actor Supervisor {
 
     /// How long a failed registration waits before it is tried again.
     static let registrationRetry: Duration = .seconds(1)
+    /// How long a deferred one waits (babeld's neighbours on it time out in about a minute).
+    static let deferredRetry: Duration = .seconds(5)
     static let readinessPollInterval: Duration = .milliseconds(100)
 
     public init(
         commandLines: [Daemon: [String]], policy: RestartPolicy, staticInterfaces: [String],
-        launcher: any ProcessLauncher, control: any DaemonControl, logger: Logger,
+        babelInterfaces: BabelInterfaceLines = BabelInterfaceLines(), launcher: any ProcessLauncher, control: any DaemonControl, logger: Logger,
         onGiveUp: @escaping @Sendable (Int32, String) -> Void
     ) {
         for (daemon, arguments) in commandLines {
             children[daemon] = Child(machine: ChildStateMachine(policy: policy), arguments: arguments)
         }
         registry = MeshRegistry(staticInterfaces: staticInterfaces)
+        self.staticInterfaces = Set(staticInterfaces)
+        self.babelInterfaces = babelInterfaces
         self.launcher = launcher
         self.control = control
         self.logger = logger
@@ -68,6 +77,37 @@ public actor Supervisor {
     public func removeMeshInterface(_ name: String) {
         _ = registry.remove(name)
         flushAll()
+    }
+
+    /// MESHIFS or babeld's interface options changed (reload): the registry follows; the
+    /// daemons, whose command lines name the static interfaces, are restarted by
+    /// `update(commandLines:)`. Returns whether the peer tunnels' options changed, which
+    /// babeld applies only to interfaces it does not have yet.
+    public func update(staticInterfaces names: [String], babelInterfaces lines: BabelInterfaceLines) -> Bool {
+        let fresh = Set(names)
+        for gone in staticInterfaces.subtracting(fresh) { _ = registry.remove(gone) }
+        for name in names where !staticInterfaces.contains(name) { _ = registry.add(name) }
+        staticInterfaces = fresh
+        let peerOptionsChanged = lines.peerOptions != babelInterfaces.peerOptions
+        babelInterfaces = lines
+        flushAll()
+        return peerOptionsChanged
+    }
+
+    /// A mesh interface's link appeared (created, or deleted and created again).
+    public func meshLinkAppeared(_ name: String) {
+        guard !registry.linkAppeared(name).isEmpty else { return }
+        logger.info("\(name) appeared; registering it again")
+        flushAll()
+    }
+
+    /// The periodic look: asks each listing daemon what it holds and sends again what it
+    /// dropped (a link that came back while its event was missed).
+    public func recheckRegistrations() async {
+        for daemon in children.keys.sorted() where isReady(daemon) {
+            await list(daemon)
+        }
+        if !registry.retryMissing().isEmpty { flushAll() }
     }
 
     /// Applies new command lines (reload): a changed child is restarted, the rest untouched.
@@ -127,9 +167,14 @@ public actor Supervisor {
         return false
     }
 
-    public var meshInterfaces: [String] { registry.interfaces }
-
-    public func registrations(of interface: String) -> [Daemon] { registry.daemons(registering: interface) }
+    /// What each ready daemon holds by its own account, and what it answered without.
+    public func meshStatus() -> MeshStatus {
+        let confirmed = registry.confirmedCounts()
+        let missing = registry.missing()
+        return MeshStatus(interfaces: registry.interfaces.count, daemons: confirmed.keys.sorted().map { daemon in
+            MeshStatus.DaemonRegistrations(name: daemon.rawValue, confirmed: confirmed[daemon] ?? 0, missing: missing[daemon] ?? [])
+        })
+    }
 
     /// Every mesh interface with the daemons holding it now, in one call (thousands of peers).
     public func registrationsByInterface() -> [String: [Daemon]] {
@@ -159,8 +204,14 @@ public actor Supervisor {
         switch action {
         case .spawn:
             guard !stopping, let arguments = children[daemon]?.arguments else { return }
+            // The whole current set at once: one parse at start instead of a round trip
+            // (and, for babeld, an interface check) per interface.
+            let handover = registry.interfaces.filter { !staticInterfaces.contains($0) }
+            handedOver[daemon] = staticInterfaces.union(handover)
             do {
-                let pid = try launcher.spawn(name: daemon.rawValue, arguments: arguments)
+                let pid = try launcher.spawn(
+                    name: daemon.rawValue,
+                    arguments: arguments + DaemonCommandLine.handover(peers: handover, to: daemon, lines: babelInterfaces))
                 logger.info("started \(daemon)", metadata: ["pid": "\(pid)"])
                 send(daemon) { $0.spawned(pid: pid, now: $1) }
             } catch {
@@ -178,9 +229,13 @@ public actor Supervisor {
                 self.timerFired(timer, for: daemon)
             }
         case .replayMeshInterfaces:
-            logger.info("\(daemon) is ready; registering \(registry.interfaces.count) mesh interface(s)")
-            _ = registry.daemonReady(daemon)
-            Task { await flush(daemon) }
+            let sent = registry.daemonReady(daemon, handedOver: handedOver[daemon] ?? []).count
+            logger.info("\(daemon) is ready; \(registry.interfaces.count) mesh interface(s), \(sent) to register now")
+            if daemon == .babeld {
+                Task { await watchBabel() }
+            } else {
+                Task { await flush(daemon) }
+            }
             if daemon == .babeld && !dependentsStarted {
                 dependentsStarted = true
                 for dependent in children.keys.sorted() where dependent.dependsOnBabeld {
@@ -220,24 +275,74 @@ public actor Supervisor {
         for daemon in children.keys { Task { await flush(daemon) } }
     }
 
-    /// Sends a daemon's pending registrations in order; on failure waits and tries again.
+    /// Follows babeld's monitor, then sends what babeld still lacks. Without the monitor
+    /// nothing could confirm babeld's registrations: retried like a failed registration.
+    private func watchBabel() async {
+        do {
+            try await control.watchBabel { event in Task { await self.babelReported(event) } }
+        } catch {
+            logger.warning("following babeld's monitor failed, retrying: \(error)")
+            if isReady(.babeld) { retry(after: Self.registrationRetry) { await $0.watchBabel() } }
+            return
+        }
+        await flush(.babeld)
+    }
+
+    private func babelReported(_ event: BabelView.InterfaceEvent) {
+        switch event {
+        case .reported(let name, let up): registry.babelReported(name, up: up)
+        case .forgotten(let name): if !registry.babelForgot(name).isEmpty { flushAll() }
+        }
+    }
+
+    /// A listing daemon's own list settles what was sent to it.
+    private func list(_ daemon: Daemon) async {
+        do {
+            guard let names = try await control.listInterfaces(daemon) else { return }
+            registry.listed(daemon, names)
+        } catch {
+            logger.warning("asking \(daemon) for its interfaces failed: \(error)")
+        }
+    }
+
+    /// Sends a daemon's pending registrations in order, then asks it what it holds. A
+    /// failure waits and tries again; a deferred one is skipped and tried again later.
     private func flush(_ daemon: Daemon) async {
         guard !flushing.contains(daemon) else { return }
         flushing.insert(daemon)
         defer { flushing.remove(daemon) }
-        while let next = registry.pending.first(where: { $0.daemon == daemon }) {
-            do {
-                try await control.perform(next)
-                registry.confirmed(next)
-                logger.debug("\(next)")
-            } catch {
-                logger.warning("\(next) failed, retrying: \(error)")
-                Task {
-                    try? await Task.sleep(for: Self.registrationRetry)
-                    await self.flush(daemon)
+        var deferred = false
+        while true {
+            let batch = registry.pending.filter { $0.daemon == daemon && !(deferred && $0.kind == .remove) }
+            if batch.isEmpty && !registry.awaitsListing(daemon) { break }
+            for registration in batch {
+                do {
+                    switch try await control.perform(registration) {
+                    case .sent:
+                        registry.sent(registration)
+                        logger.debug("\(registration)")
+                    case .deferred(let reason):
+                        deferred = true
+                        logger.debug("\(registration) deferred: \(reason)")
+                    }
+                } catch {
+                    logger.warning("\(registration) failed, retrying: \(error)")
+                    retry(after: Self.registrationRetry) { await $0.flush(daemon) }
+                    return
                 }
-                return
             }
+            guard registry.awaitsListing(daemon) else { continue }
+            if daemon == .babeld { break }  // its monitor confirms
+            await list(daemon)
+            if registry.awaitsListing(daemon) { break }  // the listing failed: the recheck asks again
+        }
+        if deferred { retry(after: Self.deferredRetry) { await $0.flush(daemon) } }
+    }
+
+    private func retry(after delay: Duration, _ work: @escaping @Sendable (Supervisor) async -> Void) {
+        Task {
+            try? await Task.sleep(for: delay)
+            await work(self)
         }
     }
 }

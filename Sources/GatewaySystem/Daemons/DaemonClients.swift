@@ -4,16 +4,25 @@ import GatewayCore
 import Synchronization
 
 /// The daemons' control protocols:
-/// - babeld: greets `BABEL 1.0` … `ok`, then one request per line, each answered by `ok`,
-///   `no [message]` or `bad`. It serves at most 4 local clients, so gatewayd keeps one
-///   long-lived connection and reconnects after a restart.
+/// - babeld: greets `BABEL 1.0`, `version …` … `ok`, then one request per line, each
+///   answered by `ok`, `no [message]` or `bad`. It serves at most 4 local clients; gatewayd
+///   keeps two long-lived ones: requests, and `monitor`, which reports every interface,
+///   neighbour and route change (`BabelMonitor`).
 /// - mmfd and l3roamd: one line per connection, then the daemon closes; `add_meshif IF`
 ///   and `del_meshif IF` get no reply, `get_meshifs` answers `{ "mesh_interfaces": [ … ] }`.
+///   Both silently drop an interface that does not exist, so only `get_meshifs` shows
+///   whether a registration took.
 public final class DaemonClients: DaemonControl, Sendable {
     private let babelEndpoint: ControlSocket.Endpoint
     private let meshSockets: [Daemon: String]
-    /// The long-lived babeld connection; nil until connected or after a failure.
+    /// babeld's interface options, and MESHIFS (registered with the mesh options; anything
+    /// else is a peer tunnel). Replaced on reload.
+    private let babelLines: Mutex<(lines: BabelInterfaceLines, statics: Set<String>)>
+    /// The long-lived request connection; nil until connected or after a failure.
     private let babel = Mutex<ControlSocket?>(nil)
+    /// The version babeld greeted with on the last connection.
+    private let babelVersion = Mutex<BabeldVersion?>(nil)
+    public let babelMonitor: BabelMonitor
     /// Blocking socket work happens here, never on the supervisor's executor.
     private let queue = DispatchQueue(label: "gatewayd.daemon-control")
 
@@ -23,18 +32,39 @@ public final class DaemonClients: DaemonControl, Sendable {
         case .tcp(let port): babelEndpoint = .loopback(port)
         }
         meshSockets = [.mmfd: config.mmfdSocket, .l3roamd: config.l3roamdSocket]
+        babelLines = Mutex((config.daemons.babelInterfaces, Set(config.meshInterfaces)))
+        babelMonitor = BabelMonitor(endpoint: babelEndpoint)
     }
+
+    /// The configuration after a reload.
+    public func update(babelInterfaces lines: BabelInterfaceLines, staticInterfaces names: [String]) {
+        babelLines.withLock { $0 = (lines, Set(names)) }
+    }
+
+    /// What babeld reported on the last connection (status, the removal policy).
+    public var babeldVersion: BabeldVersion? { babelVersion.withLock { $0 } }
 
     public func isReady(_ daemon: Daemon) async -> Bool {
         (try? await run { try self.checkReady(daemon) }) != nil
     }
 
-    public func perform(_ registration: MeshRegistry.Registration) async throws {
+    public func perform(_ registration: MeshRegistry.Registration) async throws -> RegistrationOutcome {
         try await run { try self.send(registration) }
     }
 
+    public func listInterfaces(_ daemon: Daemon) async throws -> Set<String>? {
+        guard daemon != .babeld else { return nil }
+        return try await run { try self.meshInterfaces(of: daemon) }
+    }
+
+    public func watchBabel(onInterface: @escaping @Sendable (BabelView.InterfaceEvent) -> Void) async throws {
+        try await run { try self.babelMonitor.start(onInterface: onInterface) }
+    }
+
     public func reset(_ daemon: Daemon) async {
-        if daemon == .babeld { babel.withLock { $0 = nil } }
+        guard daemon == .babeld else { return }
+        babel.withLock { $0 = nil }
+        babelMonitor.stop()
     }
 
     // MARK: Blocking work, on `queue`
@@ -47,27 +77,32 @@ public final class DaemonClients: DaemonControl, Sendable {
 
     private func checkReady(_ daemon: Daemon) throws {
         switch daemon {
-        case .babeld:
-            try babelRequest(nil)
-        case .mmfd, .l3roamd:
-            let reply = try meshRequest(daemon, "get_meshifs")
-            guard reply.contains("\"mesh_interfaces\"") else {
-                throw ControlSocket.Failure(description: "\(daemon): unexpected get_meshifs reply: \(reply)")
-            }
+        case .babeld: try babelRequest(nil)
+        case .mmfd, .l3roamd: _ = try meshInterfaces(of: daemon)
         }
     }
 
-    private func send(_ registration: MeshRegistry.Registration) throws {
+    private func send(_ registration: MeshRegistry.Registration) throws -> RegistrationOutcome {
+        let name = registration.interface
         switch (registration.daemon, registration.kind) {
         case (.babeld, .add):
-            try babelRequest(DaemonCommandLine.babelInterface(registration.interface))
+            try babelRequest(babelLines.withLock { $0.lines.line(for: name, isStatic: $0.statics.contains(name)) })
+            // Already up (a name babeld kept): the monitor reported it before this request.
+            if babelMonitor.view.interfaces[name]?.up == true { babelMonitor.report(.reported(name, up: true)) }
         case (.babeld, .remove):
-            try babelRequest("flush interface \(registration.interface)", acceptingNo: true)
+            if babeldVersion?.flushKeepsNeighbours == true {
+                let neighbours = babelMonitor.view.neighbours(on: name).count
+                if neighbours > 0 {
+                    return .deferred("\(babeldVersion!) still has \(neighbours) neighbour(s) on \(name); flushing now would free it under them")
+                }
+            }
+            try babelRequest("flush interface \(name)", acceptingNo: true)
         case (let daemon, .add):
-            _ = try meshRequest(daemon, "add_meshif \(registration.interface)")
+            try meshCommand(daemon, "add_meshif \(name)")
         case (let daemon, .remove):
-            _ = try meshRequest(daemon, "del_meshif \(registration.interface)")
+            try meshCommand(daemon, "del_meshif \(name)")
         }
+        return .sent
     }
 
     /// Sends `request` (nil: only connect) over the long-lived connection. `no` answers
@@ -75,10 +110,14 @@ public final class DaemonClients: DaemonControl, Sendable {
     private func babelRequest(_ request: String?, acceptingNo: Bool = false) throws {
         try babel.withLock { connection in
             do {
-                if connection == nil { connection = try Self.connectToBabel(babelEndpoint) }
+                if connection == nil {
+                    let (socket, version) = try BabelMonitor.connect(babelEndpoint)
+                    connection = socket
+                    babelVersion.withLock { $0 = version }
+                }
                 guard let request else { return }
                 try connection!.send(line: request)
-                let answer = try Self.babelAnswer(connection!)
+                let answer = try BabelMonitor.answer(connection!)
                 if answer == "ok" || (acceptingNo && answer.hasPrefix("no")) { return }
                 throw ControlSocket.Failure(description: "babeld answered `\(answer)` to `\(request)`")
             } catch {
@@ -88,29 +127,29 @@ public final class DaemonClients: DaemonControl, Sendable {
         }
     }
 
-    static func connectToBabel(_ endpoint: ControlSocket.Endpoint) throws -> ControlSocket {
-        let socket = try ControlSocket(endpoint)
-        guard try socket.readLine()?.hasPrefix("BABEL") == true else {
-            throw ControlSocket.Failure(description: "\(endpoint) did not greet with BABEL")
-        }
-        _ = try babelAnswer(socket)
-        return socket
+    /// A command without a reply; the daemon closes once it has handled the line, so
+    /// reading to the end confirms it was processed.
+    private func meshCommand(_ daemon: Daemon, _ line: String) throws {
+        _ = try meshRequest(daemon, line)
     }
 
-    /// Skips informational lines up to the terminating `ok`, `no …` or `bad`.
-    static func babelAnswer(_ socket: ControlSocket) throws -> String {
-        while let line = try socket.readLine() {
-            if line == "ok" || line == "bad" || line == "no" || line.hasPrefix("no ") { return line }
+    /// `get_meshifs`, parsed. Real mmfd answers without a trailing newline.
+    private func meshInterfaces(of daemon: Daemon) throws -> Set<String> {
+        let reply = try meshRequest(daemon, "get_meshifs")
+        guard let data = reply.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let names = object["mesh_interfaces"] as? [String] else {
+            throw ControlSocket.Failure(description: "\(daemon): unexpected get_meshifs reply: \(reply.prefix(200))")
         }
-        throw ControlSocket.Failure(description: "babeld closed the connection")
+        return Set(names)
     }
 
-    /// One request per connection; the daemon closes once it has handled the line, so
-    /// reading to the end also confirms that a reply-less command was processed.
+    /// One request per connection, read to its end before closing: real mmfd dies of
+    /// SIGPIPE when a client leaves before its reply is written.
     private func meshRequest(_ daemon: Daemon, _ line: String) throws -> String {
         guard let path = meshSockets[daemon] else { throw ControlSocket.Failure(description: "no socket for \(daemon)") }
-        let socket = try ControlSocket(.unix(path))
+        let socket = try ControlSocket(.unix(path), timeout: .seconds(5))
         try socket.send(line: line)
-        return try socket.readToEnd()
+        return try socket.readToEnd(limit: 16 * 1024 * 1024)
     }
 }

@@ -9,6 +9,9 @@ public enum KernelChange: Hashable, Sendable {
     /// settings need a look. Thousands of these come while peers are provisioned, and a
     /// whole look at each would cost O(peers) per peer.
     case peerLink(String)
+    /// Another link appeared or changed (its index) or went (nil): a whole look, and a mesh
+    /// interface that appeared (or came back with a new index) is registered again.
+    case link(String, index: Int32?)
     /// Anything else the host plan depends on (another link, gatewayd's own rules or
     /// routes, missed messages): look at everything.
     case everything
@@ -18,9 +21,11 @@ public enum KernelChange: Hashable, Sendable {
     static func of(_ message: ReceivedMessage) -> KernelChange? {
         switch Int(message.type) {
         case Int(RTM_NEWLINK), Int(RTM_DELLINK):
-            let name = RoutingMessages.linkAttributes(of: message).string(Int(IFLA_IFNAME))
-            guard let name, name.hasPrefix(HostPlan.peerInterfacePrefix) else { return .everything }
-            return .peerLink(name)
+            guard let name = RoutingMessages.linkAttributes(of: message).string(Int(IFLA_IFNAME)) else { return .everything }
+            if name.hasPrefix(HostPlan.peerInterfacePrefix) { return .peerLink(name) }
+            guard Int(message.type) == Int(RTM_NEWLINK) else { return .link(name, index: nil) }
+            guard let header = message.familyHeader(ifinfomsg.self) else { return .everything }
+            return .link(name, index: header.ifi_index)
         case Int(RTM_NEWROUTE), Int(RTM_DELROUTE):
             guard let header = message.familyHeader(rtmsg.self) else { return .everything }
             return header.rtm_protocol == RoutingConstants.ownerProtocol ? .everything : nil

@@ -58,6 +58,7 @@ struct Run: AsyncParsableCommand {
             switch event {
             case .kernelChanged:
                 let batch = kernelChanges.take()
+                await runtime.linksChanged(batch.links)
                 if batch.everything {
                     try await runtime.reconcile(reason: "kernel change")
                 } else {
@@ -65,6 +66,7 @@ struct Run: AsyncParsableCommand {
                 }
             case .recheck:
                 try await runtime.reconcile(reason: "periodic check")
+                await runtime.supervisor.recheckRegistrations()
             case .reload:
                 _ = try await runtime.reload()
             case .terminate(let signal):

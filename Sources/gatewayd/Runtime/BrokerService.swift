@@ -67,10 +67,14 @@ final class BrokerService: Sendable {
         }
     }
 
-    /// Closes the broker, then removes the peer interfaces (their records stay).
-    func stop() async {
+    /// Stops taking requests and sweeping.
+    func close() async {
         await server.stop()
         sweeps.cancel()
+    }
+
+    /// Removes the peer interfaces (their records stay, for the next start).
+    func removePeers() async {
         await peers.shutdown()
     }
 }

@@ -65,7 +65,8 @@ extension GatewayRuntime {
         return GatewayStatus(
             version: GatewaydVersion.current, uptimeSeconds: Int(Date().timeIntervalSince(startedAt)),
             configuration: loaded.envFilePath ?? "environment", backend: broker?.backend, publicKey: publicKey,
-            host: hostPlan.status, children: await supervisor.status(), broker: brokerStatus, uplink: uplinkStatus)
+            host: hostPlan.status, children: await supervisor.status(), broker: brokerStatus, uplink: uplinkStatus,
+            mesh: await supervisor.meshStatus(), babeldVersion: babeldVersion?.description)
     }
 
     func peerStatuses() async -> [PeerStatus] {
@@ -95,6 +96,9 @@ extension GatewayRuntime {
         var reasons: [String] = []
         if !hostPlan.isHealthy { reasons.append("host plan failed: \(hostPlan.status.failedStep ?? "unknown step")") }
         for child in children where child.state != "ready" { reasons.append("\(child.name) is \(child.state)") }
+        for daemon in await supervisor.meshStatus().daemons where !daemon.missing.isEmpty {
+            reasons.append("\(daemon.name) does not hold \(daemon.missing.joined(separator: ", ")) (does the link exist?)")
+        }
         if broker == nil { reasons.append("the broker is closed") }
         return HealthReport(healthy: reasons.isEmpty, check: "readiness", reasons: reasons)
     }

@@ -55,6 +55,8 @@ final class KernelChanges: Sendable {
     struct Batch: Equatable, Sendable {
         var everything = false
         var peerLinks: Set<String> = []
+        /// Other links by name: the index each was last seen with, nil once deleted.
+        var links: [String: Int32?] = [:]
     }
 
     private let sender: EventSender
@@ -72,6 +74,9 @@ final class KernelChanges: Sendable {
                 switch change {
                 case .everything: pending.batch.everything = true
                 case .peerLink(let name): pending.batch.peerLinks.insert(name)
+                case .link(let name, let index):
+                    pending.batch.everything = true
+                    pending.batch.links[name] = .some(index)
                 }
             }
             // Once everything is looked at, the names add nothing.

@@ -16,6 +16,11 @@ actor GatewayRuntime {
     let supervisor: Supervisor
     private let reaper: Reaper
     private let launcher: ChildLauncher
+    let daemonClients: DaemonClients
+    /// What `babeld -V` printed at start: which directives and removals it takes.
+    let babeldVersion: BabeldVersion?
+    /// MESHIFS links by the index they were last seen with: a new index is a new link.
+    private var meshLinkIndices: [String: Int32] = [:]
     private(set) var broker: BrokerService?
     private(set) var publicKey = ""
     private(set) var hostPlan = HostPlanTracker()
@@ -33,21 +38,42 @@ actor GatewayRuntime {
         let config = loaded.config
         uplink = UplinkHysteresis(failuresToDown: config.uplink.failuresToDown, successesToUp: config.uplink.successesToUp)
         launcher = ChildLauncher(logger: logger)
+        babeldVersion = config.daemons.binaries[.babeld].flatMap(CommandOutput.babeldVersion(of:))
+        daemonClients = DaemonClients(config: config, babelControl: config.daemons.babelControl)
         supervisor = Supervisor(
-            commandLines: Self.commandLines(config), policy: config.daemons.restart,
-            staticInterfaces: config.meshInterfaces,
+            commandLines: Self.commandLines(config, babeldVersion: babeldVersion), policy: config.daemons.restart,
+            staticInterfaces: config.meshInterfaces, babelInterfaces: config.daemons.babelInterfaces,
             launcher: DaemonLauncher(launcher: launcher, babelControl: config.daemons.babelControl),
-            control: DaemonClients(config: config, babelControl: config.daemons.babelControl), logger: logger,
+            control: daemonClients, logger: logger,
             onGiveUp: { status, reason in events.send(.giveUp(status: status, reason: reason)) })
+        for name in config.meshInterfaces {
+            let index = Int32(if_nametoindex(name))
+            if index != 0 { meshLinkIndices[name] = index }
+        }
         let supervisor = self.supervisor
         reaper = Reaper { pid, status in Task { await supervisor.childExited(pid: pid, status: status) } }
     }
 
-    static func commandLines(_ config: GatewayConfig) -> [Daemon: [String]] {
+    static func commandLines(_ config: GatewayConfig, babeldVersion: BabeldVersion?) -> [Daemon: [String]] {
         Dictionary(uniqueKeysWithValues: config.daemons.binaries.map { daemon, binary in
             (daemon, DaemonCommandLine.arguments(for: daemon, binary: binary, config: config,
-                                                 babelControl: config.daemons.babelControl))
+                                                 babelControl: config.daemons.babelControl, babeldVersion: babeldVersion))
         })
+    }
+
+    /// Links other than peers' appeared, changed or went: a MESHIFS interface that is new
+    /// (or came back as a new link) is registered again with the daemons.
+    func linksChanged(_ links: [String: Int32?]) async {
+        for name in config.meshInterfaces {
+            guard let seen = links[name] else { continue }
+            guard let index = seen else {
+                meshLinkIndices[name] = nil
+                continue
+            }
+            guard meshLinkIndices[name] != index else { continue }
+            meshLinkIndices[name] = index
+            await supervisor.meshLinkAppeared(name)
+        }
     }
 
     private var host: HostSystem { .linux(runDirectory: config.runDirectory) }
@@ -130,9 +156,7 @@ actor GatewayRuntime {
             hostPlan.failed("\(error)")
             uplinkWatch?.cancel()
             restoreWithdrawnRoutes()
-            await broker?.stop()
-            broker = nil
-            await supervisor.stopAll()
+            await stopBrokerAndDaemons()
             _ = try HostCommand.run("reconciling the host (\(reason))") { throw error }
             return []
         }
@@ -163,7 +187,13 @@ actor GatewayRuntime {
         loaded = fresh
         let changes = try await reconcile(reason: "reload")
         await broker?.reload(config: fresh.config)
-        let restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config))
+        let lines = fresh.config.daemons.babelInterfaces
+        daemonClients.update(babelInterfaces: lines, staticInterfaces: fresh.config.meshInterfaces)
+        let peerOptionsChanged = await supervisor.update(staticInterfaces: fresh.config.meshInterfaces, babelInterfaces: lines)
+        var restarted = await supervisor.update(commandLines: Self.commandLines(fresh.config, babeldVersion: babeldVersion))
+        // babeld keeps an interface's options for as long as it has it: new peer options
+        // reach the existing tunnels only through a restart, which hands every one over.
+        if peerOptionsChanged && !restarted.contains(.babeld), await supervisor.restart(.babeld) { restarted.append(.babeld) }
         logger.info("configuration reloaded", metadata: ["changed": "\(changed)", "restarted": "\(restarted.map(\.rawValue))"])
         for note in deferred { logger.warning("\(note)") }
         return .success(ReloadReport(changedVariables: changed, hostChanges: changes.map(\.description),
@@ -184,11 +214,20 @@ actor GatewayRuntime {
     func stop() async throws {
         uplinkWatch?.cancel()
         restoreWithdrawnRoutes()
-        await broker?.stop()
-        broker = nil
-        await supervisor.stopAll()
+        await stopBrokerAndDaemons()
         let changes = try HostCommand.run("tearing down") { try Reconciler(host: host).teardown() }
         log(changes, reason: "shutdown")
+    }
+
+    /// The broker closes first (no new peers), then the daemons stop while the peer
+    /// interfaces still exist: babeld sends its retractions over them (and waits for them
+    /// to go out, shutdown-delay-ms), and mmfd never forwards onto a deregistered
+    /// interface. The interfaces go last; their records stay for the next start.
+    private func stopBrokerAndDaemons() async {
+        await broker?.close()
+        await supervisor.stopAll()
+        await broker?.removePeers()
+        broker = nil
     }
 
     private func log(_ changes: [HostChange], reason: String) {

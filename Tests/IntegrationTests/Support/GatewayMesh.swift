@@ -2,24 +2,6 @@ import Foundation
 import GatewayControl
 import Testing
 
-/// The real mesh daemons as scripts/mesh-daemons builds them (.build/mesh/bin: mmfd,
-/// l3roamd and babeld 1.14), found from the test bundle's own place in .build.
-enum MeshDaemons {
-    static var directory: URL {
-        // .build/<triple>/debug/<bundle> → .build/mesh/bin
-        URL(fileURLWithPath: BuiltProduct.path("gatewayd")).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("mesh/bin")
-    }
-
-    static func path(_ daemon: String) -> String { directory.appendingPathComponent(daemon).path }
-
-    static var built: Bool {
-        ["babeld", "mmfd", "l3roamd"].allSatisfy { FileManager.default.isExecutableFile(atPath: path($0)) }
-    }
-
-    static let reason: Comment = "needs root and the real mesh daemons in .build/mesh/bin (scripts/mesh-daemons)"
-}
-
 /// A mesh as a community runs it, out of namespaces: an "Internet" (an upstream router with
 /// the host 2001:db8:ffff::1 on its loopback, routing WHOLENET back to each gateway),
 /// gateways running `gatewayd run` with the real daemons, joined by a backbone link given
@@ -37,6 +19,7 @@ final class GatewayMesh {
     private(set) var nodes: [Node] = []
 
     init(gateways count: Int) throws {
+        if let missing = MeshDaemon.missing { throw NetworkNamespace.Failure(description: missing) }
         internet = try NetworkNamespace.create(prefix: "gwtest-inet")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(internet.name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -109,7 +92,7 @@ final class GatewayMesh {
             self.mesh = mesh
             namespace = try NetworkNamespace.create(prefix: "gwtest-gw\(index == 0 ? "a" : "b")")
             directory = mesh.directory.appendingPathComponent(namespace.name)
-            try FileManager.default.createDirectory(at: directory.appendingPathComponent("wireguard"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try namespace.exec("ip", "link", "set", "lo", "up")
             for ns in [namespace, mesh.internet] { try ns.exec("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0") }
             try namespace.exec("ip", "link", "add", "wan0", "type", "veth", "peer", "name", uplinkName, "netns", mesh.internet.name)
@@ -143,10 +126,8 @@ final class GatewayMesh {
                                    "metric", String(100 + index))
         }
 
-        /// `gatewayd run` with the real daemons and a quick uplink check. wireguard-go's
-        /// UAPI directory is compiled in and shared by every namespace, and both gateways
-        /// name their tunnels babel-wg-N: each gets a directory of its own mounted over it
-        /// (in the mount namespace `ip netns exec` makes), as its container would.
+        /// `gatewayd run` with the real daemons and a quick uplink check, with a
+        /// /run/wireguard of its own (both gateways name their tunnels babel-wg-N).
         func start() throws {
             let meshInterfaces = mesh.gateways.count > 1 ? "bb0" : ""
             try """
@@ -162,9 +143,9 @@ final class GatewayMesh {
                 RUNDIR=\(directory.path)/run
                 STATEDIR=\(directory.path)/state
                 CONTROLSOCKET=\(controlSocket)
-                BABELD=\(MeshDaemons.path("babeld"))
-                MMFD=\(MeshDaemons.path("mmfd"))
-                L3ROAMD=\(MeshDaemons.path("l3roamd"))
+                BABELD=\(MeshDaemon.babeld)
+                MMFD=\(MeshDaemon.mmfd)
+                L3ROAMD=\(MeshDaemon.l3roamd)
                 MMFDSOCK=\(directory.path)/mmfd.sock
                 L3ROAMDSOCK=\(directory.path)/l3roamd.sock
                 UPLINKROUTE=::/0
@@ -172,11 +153,8 @@ final class GatewayMesh {
                 UPLINKFAILURES=2
                 UPLINKRECOVERIES=2
                 """.write(to: directory.appendingPathComponent("env-file"), atomically: true, encoding: .utf8)
-            try FileManager.default.createDirectory(atPath: "/var/run/wireguard", withIntermediateDirectories: true)
             running = try BackgroundProcess(
-                ["ip", "netns", "exec", namespace.name, "sh", "-c", #"mount --bind "$1" /var/run/wireguard && shift && exec "$@""#, "-",
-                 directory.appendingPathComponent("wireguard").path,
-                 BuiltProduct.path("gatewayd"), "run", "--env-file", directory.appendingPathComponent("env-file").path],
+                GatewayNamespace.gatewaydCommand(in: namespace, envFile: directory.appendingPathComponent("env-file"), "run"),
                 logFile: directory.appendingPathComponent("gatewayd.log"))
         }
 
@@ -284,7 +262,7 @@ final class GatewayMesh {
         /// is added once the node uses A: `addBabelInterface`.)
         func runBabeld(on gateway: Gateway, announcing extra: [String] = []) throws {
             let tunnel = try tunnel(to: gateway)
-            var arguments = ["ip", "netns", "exec", namespace.name, MeshDaemons.path("babeld"), "-I", "",
+            var arguments = ["ip", "netns", "exec", namespace.name, MeshDaemon.babeld, "-I", "",
                              "-S", mesh.directory.appendingPathComponent("node\(number).babel-state").path, "-G", babelSocket,
                              "-C", "interface \(tunnel) type tunnel", "-C", "in if gwtn\(tag)b metric 5"]
             arguments += extra.flatMap { ["-C", "redistribute ip \($0)/128 allow"] }

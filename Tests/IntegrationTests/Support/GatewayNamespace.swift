@@ -1,7 +1,8 @@
 import Foundation
 
 /// A network namespace set up as a gateway host: veth links standing in for WAN (wan0)
-/// and a mesh link (mesh0), an env-file and state directories of its own.
+/// and a mesh link (mesh0), an env-file and state directories of its own; gatewayd runs
+/// the real babeld 1.14, mmfd and l3roamd there.
 final class GatewayNamespace {
     let namespace: NetworkNamespace
     let directory: URL
@@ -17,8 +18,8 @@ final class GatewayNamespace {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace.name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         envFile = directory.appendingPathComponent("env-file")
+        if let missing = MeshDaemon.missing { throw NetworkNamespace.Failure(description: missing) }
         try writeEnvFile()
-        try installDoubles()
     }
 
     deinit {
@@ -38,8 +39,9 @@ final class GatewayNamespace {
             PRIVATEKEY=\(directory.path)/private.key
             RUNDIR=\(directory.path)/run
             STATEDIR=\(directory.path)/state
-            MMFD=\(directory.path)/bin/mmfd
-            L3ROAMD=\(directory.path)/bin/l3roamd
+            BABELD=\(MeshDaemon.babeld)
+            MMFD=\(MeshDaemon.mmfd)
+            L3ROAMD=\(MeshDaemon.l3roamd)
             MMFDSOCK=\(directory.path)/mmfd.sock
             L3ROAMDSOCK=\(directory.path)/l3roamd.sock
             CONTROLSOCKET=\(controlSocket)
@@ -66,10 +68,18 @@ final class GatewayNamespace {
         try Command.run(gatewaydCommand(subcommand))
     }
 
-    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace; the mesh
-    /// daemon doubles it starts record what they receive under `doubleRecord`.
+    /// `gatewayd SUBCOMMAND --env-file F ARGUMENTS...` run inside the namespace. wireguard-go
+    /// keeps its UAPI sockets in /run/wireguard, one directory for the whole machine, and
+    /// every gateway names its peers babel-wg-N: each test gateway gets a directory of its
+    /// own, a tmpfs over /run/wireguard in the mount namespace `ip netns exec` makes anyway.
     func gatewaydCommand(_ subcommand: String, _ arguments: [String] = []) -> [String] {
-        ["env", "MESH_DOUBLE_RECORD=\(doubleRecord)", "ip", "netns", "exec", namespace.name,
+        Self.gatewaydCommand(in: namespace, envFile: envFile, subcommand, arguments)
+    }
+
+    /// The same for any namespace and env-file (GatewayMesh's gateways).
+    static func gatewaydCommand(in namespace: NetworkNamespace, envFile: URL, _ subcommand: String, _ arguments: [String] = []) -> [String] {
+        ["ip", "netns", "exec", namespace.name, "sh", "-c",
+         #"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 gwtest /run/wireguard && exec "$0" "$@""#,
          BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
     }
 
@@ -88,20 +98,35 @@ final class GatewayNamespace {
         ProcessTable.children(of: launcher).first { $0.command == "gatewayd" }?.pid
     }
 
-    var doubleRecord: String { directory.appendingPathComponent("record").path }
-
-    /// What a mesh daemon double received, line by line, `start PID` lines included.
-    func received(by daemon: String) -> [String] {
-        ((try? String(contentsOfFile: "\(doubleRecord).\(daemon)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    /// What mmfd or l3roamd itself lists (`get_meshifs`); empty when it does not answer.
+    func meshInterfaces(of daemon: String) throws -> Set<String> {
+        let socket = directory.appendingPathComponent("\(daemon).sock").path
+        let reply = try namespace.attempt(["sh", "-c", "echo get_meshifs | socat -t 2 - UNIX-CONNECT:\(socket)"]).stdout
+        guard let data = reply.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [] }
+        return Set(object["mesh_interfaces"] ?? [])
     }
 
-    /// mmfd and l3roamd are doubles (no registry ships them): the double under each name.
-    func installDoubles() throws {
-        let bin = directory.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        for name in ["mmfd", "l3roamd"] {
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(name).path,
-                                                       withDestinationPath: BuiltProduct.path("mesh-daemon-double"))
+    var babelSocket: String { directory.appendingPathComponent("run/babeld.sock").path }
+
+    /// babeld's own `dump`.
+    func babelDump() throws -> String {
+        try namespace.attempt(["sh", "-c", "printf 'dump\\nquit\\n' | socat -t 2 - UNIX-CONNECT:\(babelSocket)"]).stdout
+    }
+
+    /// The interfaces babeld's `dump` shows up (`add interface IF up true`), placeholder aside.
+    func babelInterfacesUp() throws -> Set<String> {
+        Set(try babelDump().split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count > 4, words[0] == "add", words[1] == "interface", words[3] == "up", words[4] == "true" else { return nil }
+            return String(words[2])
+        })
+    }
+
+    /// The pid of the namespace's process with this name.
+    func pid(of name: String) throws -> Int32? {
+        try namespace.exec("ip", "netns", "pids", namespace.name).split(separator: "\n").compactMap { Int32($0) }.first {
+            (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix(name) == true
         }
     }
 

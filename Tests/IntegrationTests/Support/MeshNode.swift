@@ -81,7 +81,7 @@ final class MeshNode {
     func runBabeld(announcing address: String) throws {
         try namespace.exec("ip", "-6", "addr", "add", "\(address)/128", "dev", "lo")
         babeld = try BackgroundProcess(
-            ["ip", "netns", "exec", namespace.name, "babeld", "-I", "", "-S", scratch.appendingPathComponent("\(interface).babel-state").path,
+            ["ip", "netns", "exec", namespace.name, MeshDaemon.babeld, "-I", "", "-S", scratch.appendingPathComponent("\(interface).babel-state").path,
              "-G", scratch.appendingPathComponent("\(interface).babel.sock").path,
              "-C", "interface \(interface) type tunnel", "-C", "redistribute local ip \(address)/128 allow", "-C", "redistribute local deny"],
             logFile: scratch.appendingPathComponent("\(interface)-babeld.log"))
