@@ -8,11 +8,15 @@ let package = Package(
         .executable(name: "gatewayd", targets: ["gatewayd"]),
         .executable(name: "gwctl", targets: ["gwctl"]),
     ],
+    // Exact versions: every build (the tests', the image's) resolves the same code. No
+    // Package.resolved is committed, so these pins are what fixes it. The packages these
+    // depend on (swift-atomics, swift-collections, swift-system) follow those packages' own
+    // ranges: pinning them here would declare dependencies no target uses.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -66,7 +70,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore", "GatewayControl"]),
+        // Running a program from a test and reading what it printed: the integration and
+        // packaging suites share it.
+        .target(name: "TestCommand", path: "Tests/Support/TestCommand"),
+        .testTarget(name: "IntegrationTests", dependencies: ["GatewaySystem", "GatewayCore", "GatewayControl", "TestCommand"]),
+        // The container image's files and the pins shared with scripts/ (read, not built:
+        // scripts/image-test builds and runs the image).
+        .testTarget(name: "PackagingTests", dependencies: ["GatewayCore", "TestCommand"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
+# babeld 1.14, built by scripts/mesh-daemons, for both sides (Debian's 1.12.1 where it is missing).
+MESH_BIN = REPO / ".build" / "mesh" / "bin"
+BABELD = str(MESH_BIN / "babeld") if (MESH_BIN / "babeld").exists() else "babeld"
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import BENCH, BenchError, Cell, fmt_ratio, fmt_time, in_ns, markdown_table, quiesce, sh, timed
+from benchlib import BABELD, BENCH, BenchError, Cell, fmt_ratio, fmt_time, in_ns, markdown_table, quiesce, sh, timed
 
 GATEWAY = "2001:db8:ff::1"
 CLIENT = "2001:db8:ff::2"
@@ -80,7 +80,7 @@ class PeerBench:
         directory = self.directory(gw)
         values = {
             "WHOLENET": "2001:db8::/40", "NODEPREFIX": "2001:db8:0:1::/64", "CLIENTPREFIX": "2001:db8:0:2::/64",
-            "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": self.backend, "MMFD": "off", "L3ROAMD": "off",
+            "NEXTNODE": "2001:db8:0:2::1", "WAN": "wan0", "WG_BACKEND": self.backend, "BABELD": BABELD, "MMFD": "off", "L3ROAMD": "off",
             "MAXCONNECTIONS": str(count + 10), "ENDPORT": str(40000 + count + 100), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
             "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
             # The bench's peers never handshake and the bench runs its sweeps itself: the
@@ -109,7 +109,7 @@ class PeerBench:
         directory = self.directory(gw)
         key = directory / "private.key"
         key.write_text(sh(["wg", "genkey"]))
-        babeld = subprocess.Popen(in_ns(gw, ["babeld", "-I", "", "-S", str(directory / "babel-state"), "-G", "33123",
+        babeld = subprocess.Popen(in_ns(gw, [BABELD, "-I", "", "-S", str(directory / "babel-state"), "-G", "33123",
                                              "-C", "interface seed-placeholder"]),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # The same port range as the gateway's (start_gatewayd), so both can hold count + NEXT peers.

@@ -7,14 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 bool gw_wifexited(int status) { return WIFEXITED(status); }
 int gw_wexitstatus(int status) { return WEXITSTATUS(status); }
 bool gw_wifsignaled(int status) { return WIFSIGNALED(status); }
 int gw_wtermsig(int status) { return WTERMSIG(status); }
 
-int gw_spawn(const char *const argv[], int output_fd, pid_t *pid) {
+int gw_spawn(const char *const argv[], const char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     sigset_t all, none;
@@ -24,8 +22,8 @@ int gw_spawn(const char *const argv[], int output_fd, pid_t *pid) {
     sigemptyset(&none);
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
     /* Nothing else crosses over: sockets from libraries that do not set CLOEXEC (the
        broker's, the control and metrics listeners) would otherwise live on in babeld. */
     posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
@@ -35,7 +33,7 @@ int gw_spawn(const char *const argv[], int output_fd, pid_t *pid) {
     posix_spawnattr_setsigmask(&attributes, &none);
     posix_spawnattr_setpgroup(&attributes, 0);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-    error = posix_spawnp(pid, argv[0], &actions, &attributes, (char *const *)argv, environ);
+    error = posix_spawnp(pid, argv[0], &actions, &attributes, (char *const *)argv, (char *const *)envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     return error;

@@ -11,6 +11,14 @@ public enum ControlCodec {
         return Array(data) + [UInt8(ascii: "\n")]
     }
 
+    /// Indented JSON with sorted keys, as gwctl --json prints a payload. Throws rather than
+    /// returning nothing, so a caller can never report success without output.
+    public static func pretty<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     public static func decode<Value: Decodable>(_ type: Value.Type, from line: some Collection<UInt8>) throws -> Value {
         try JSONDecoder().decode(type, from: Data(line))
     }

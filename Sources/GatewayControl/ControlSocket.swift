@@ -28,15 +28,21 @@ public final class ControlSocket {
     private var buffer: [UInt8] = []
     private var start = 0
     private var scanned = 0
+    /// Set when a one-reply-per-connection daemon's reply was not read to its end: mmfd and
+    /// l3roamd write the reply once they get to the request, and a write to a socket already
+    /// closed kills mmfd with SIGPIPE (mmfd's socket.c neither ignores the signal nor sends
+    /// with MSG_NOSIGNAL). Such a connection is closed only after the daemon closes its end.
+    private var awaitsPeerClose = false
     static let receiveChunk = 64 * 1024
 
     public init(_ endpoint: Endpoint, timeout: Duration = .seconds(2)) throws {
         let family = endpoint.isUnix ? AF_UNIX : AF_INET6
         descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var interval = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
+        if let error = SocketTimeout.set(timeout, on: descriptor) {
+            close(descriptor)
+            throw Failure(description: "setting the socket's timeout: \(String(cString: strerror(error)))")
+        }
         let connected: Int32
         switch endpoint {
         case .unix(let path):
@@ -67,7 +73,9 @@ public final class ControlSocket {
         }
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        if awaitsPeerClose { LingeringClose.closeAfterPeer(descriptor) } else { close(descriptor) }
+    }
 
     public func send(line: String) throws {
         let bytes = Array((line + "\n").utf8)
@@ -94,9 +102,16 @@ public final class ControlSocket {
     }
 
     /// Everything until the peer closes (the one-reply-per-connection daemons).
+    /// A timeout or an overlong reply leaves the rest to `LingeringClose`, never to a close
+    /// under the daemon's pending write.
     public func readToEnd(limit: Int = 1024 * 1024) throws -> String {
-        while try fill() {
-            guard buffer.count - start < limit else { throw Failure(description: "reply longer than \(limit) bytes") }
+        do {
+            while try fill() {
+                guard buffer.count - start < limit else { throw Failure(description: "reply longer than \(limit) bytes") }
+            }
+        } catch {
+            awaitsPeerClose = true
+            throw error
         }
         return takeRest() ?? ""
     }
@@ -132,6 +147,28 @@ public final class ControlSocket {
                           timedOut: error == EAGAIN)
         }
         return count > 0
+    }
+}
+
+/// Connections whose daemon has yet to answer: read and discarded on one background queue
+/// until the daemon closes its end (it handles requests in order, so a busy daemon gets to
+/// each in the end; a restarted one closes them all), then closed. Bounded: a daemon that
+/// has not answered in `patience` is hung, and the supervisor restarts it anyway.
+enum LingeringClose {
+    static let patience: Duration = .seconds(120)
+    private static let queue = DispatchQueue(label: "gatewayd.control-socket.lingering-close")
+
+    static func closeAfterPeer(_ descriptor: Int32) {
+        queue.async {
+            let deadline = ContinuousClock.now + patience
+            var scratch = [UInt8](repeating: 0, count: 4096)
+            // recv returns at least every receive timeout (set when the socket was made).
+            while ContinuousClock.now < deadline {
+                let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { break }
+            }
+            close(descriptor)
+        }
     }
 }
 

@@ -33,12 +33,12 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// The configuration or its problems, printing nothing (a reload reports them to gwctl).
     func loadOutcome() -> Result<LoadedConfig, Invalid> {
-        var file: (path: String, contents: String)?
+        var file: (path: String, bytes: [UInt8])?
         if let path = envFilePath {
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
                 return .failure(Invalid(problems: ["\(path): cannot read the env-file"]))
             }
-            file = (path, contents)
+            file = (path, Array(contents))
         }
         return ConfigLoader.load(environment: ProcessInfo.processInfo.environment, envFile: file).mapError { error in
             Invalid(problems: error.problems.map(\.description), warnings: error.warnings.map { "warning: \($0)" })
@@ -48,10 +48,8 @@ struct ConfigurationOptions: ParsableArguments {
     /// RUNDIR even from a configuration that no longer validates: teardown must still
     /// find the record of what to restore.
     func runDirectory() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let fromFile = envFilePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-            .flatMap { EnvFile(parsing: $0).entries.last { $0.key == "RUNDIR" }?.value }
-        return fromFile ?? environment["RUNDIR"] ?? GatewayConfig.Defaults.runDirectory
+        ConfigLoader.runDirectory(environment: ProcessInfo.processInfo.environment,
+                                  envFile: envFilePath.flatMap { FileManager.default.contents(atPath: $0) }.map(Array.init))
     }
 
     static func printError(_ text: String) {

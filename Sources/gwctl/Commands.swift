@@ -7,7 +7,7 @@ struct Status: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() throws {
-        client.show(try client.send(ControlRequest(.status), expecting: \.status), StatusText.render)
+        try client.show(try client.send(ControlRequest(.status), expecting: \.status), StatusText.render)
     }
 }
 
@@ -32,7 +32,7 @@ struct Peers: ParsableCommand {
         func run() throws {
             let peers = PeerTable.sorted(
                 (try client.send(ControlRequest(.peers)).peers ?? []).filter { $0.publicKey.hasPrefix(keyPrefix ?? "") }, by: sort)
-            client.show(peers, PeerTable.render)
+            try client.show(peers, PeerTable.render)
         }
     }
 
@@ -44,7 +44,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            client.show(try client.peer(.peerShow, peer), PeerTable.details)
+            try client.show(try client.peer(.peerShow, peer), PeerTable.details)
         }
     }
 
@@ -57,7 +57,7 @@ struct Peers: ParsableCommand {
         var peer: String
 
         func run() throws {
-            client.show(try client.peer(.peerRemove, peer)) { "removed \($0.interface) (port \($0.port), \($0.publicKey))" }
+            try client.show(try client.peer(.peerRemove, peer)) { "removed \($0.interface) (port \($0.port), \($0.publicKey))" }
         }
     }
 }
@@ -72,7 +72,7 @@ extension Peers {
         var dryRun = false
 
         func run() throws {
-            client.show(try client.send(ControlRequest(.sweep, dryRun: dryRun), expecting: \.sweep), StatusText.render)
+            try client.show(try client.send(ControlRequest(.sweep, dryRun: dryRun), expecting: \.sweep), StatusText.render)
         }
     }
 }
@@ -84,7 +84,7 @@ struct Reload: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() throws {
-        client.show(try client.send(ControlRequest(.reload), expecting: \.reload), StatusText.render)
+        try client.show(try client.send(ControlRequest(.reload), expecting: \.reload), StatusText.render)
     }
 }
 
@@ -101,7 +101,7 @@ struct Services: ParsableCommand {
 
         func run() throws {
             _ = try client.send(ControlRequest(.serviceRestart, service: name))
-            client.show(["restarted": name]) { _ in "restarted \(name)" }
+            try client.show(["restarted": name]) { _ in "restarted \(name)" }
         }
     }
 }
@@ -117,7 +117,7 @@ struct Health: ParsableCommand {
     func run() throws {
         let health = try client.send(ControlRequest(.health, liveness: liveness), expecting: \.health)
         if client.json {
-            Output.json(health)
+            try Output.json(health)
         } else {
             Output.line(health.healthy ? "healthy (\(health.check))" : "unhealthy (\(health.check)):")
             for reason in health.reasons { Output.line("  - \(reason)") }

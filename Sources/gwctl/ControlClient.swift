@@ -18,6 +18,11 @@ struct ControlClient {
         }
         do {
             guard let line = try socket.readLine() else { throw Unreachable(description: "\(path) closed without a greeting") }
+            // A server that refuses the connection (too many clients) answers with an error
+            // reply instead of the greeting: that is its answer, with its reason.
+            if let refusal = try? ControlCodec.decode(ControlReply.self, from: Array(line.utf8)), !refusal.ok {
+                return refusal
+            }
             let greeting = try ControlCodec.decode(ControlGreeting.self, from: Array(line.utf8))
             guard greeting.protocol == ControlProtocol.version else {
                 throw Unreachable(description: "gatewayd \(greeting.gatewayd) speaks control protocol \(greeting.protocol), gwctl speaks \(ControlProtocol.version)")

@@ -47,8 +47,8 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// A payload as JSON with --json, else as `text` renders it for people.
-    func show<Payload: Encodable>(_ payload: Payload, _ text: (Payload) -> String) {
-        json ? Output.json(payload) : Output.line(text(payload))
+    func show<Payload: Encodable>(_ payload: Payload, _ text: (Payload) -> String) throws {
+        if json { try Output.json(payload) } else { Output.line(text(payload)) }
     }
 
     /// Sends one request and returns the successful reply; failures exit with their status.

@@ -10,12 +10,13 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Pretty JSON for scripts and people alike; the payload only, not the envelope.
-    static func json<Value: Encodable>(_ value: Value) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return }
-        print(String(decoding: data, as: UTF8.self))
+    /// Pretty JSON for scripts and people alike; the payload only, not the envelope. A
+    /// payload that does not encode is an error (exit 1), never a silent success.
+    static func json<Value: Encodable>(_ value: Value) throws {
+        do { print(try ControlCodec.pretty(value)) } catch {
+            Self.error("gwctl: the reply could not be printed as JSON: \(error)")
+            throw GwctlExit.unhealthy
+        }
     }
 }
 

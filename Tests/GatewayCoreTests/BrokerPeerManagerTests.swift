@@ -111,6 +111,36 @@ import Testing
         world.read { #expect($0.interfaces.isEmpty && $0.records.isEmpty && $0.registered.isEmpty) }
     }
 
+    /// A peer whose interface does not answer is neither idle nor gone: the sweep keeps it
+    /// and counts no strike, then judges it normally once it answers again.
+    @Test func aPeerThatDoesNotAnswerIsKeptAndGetsNoStrike() async {
+        let manager = world.manager()
+        _ = await manager.handle(TestKeys.request(1))
+        world.with { $0.unanswering = ["babel-wg-1"] }
+        for _ in 0..<3 {
+            world.advance(300)
+            #expect(await manager.sweep().removals.isEmpty)
+        }
+        #expect(await manager.records.map(\.key) == [TestKeys.key(1)])
+        #expect(await manager.inspect().first?.interface == nil, "status shows no live view rather than a made-up one")
+        world.with { $0.unanswering = [] }
+        #expect(await manager.sweep().removals.isEmpty, "the first strike, counted only now")
+        world.advance(300)
+        #expect(await manager.sweep().removedKeys == [TestKeys.key(1)])
+    }
+
+    @Test func aFailedListingRemovesNothing() async {
+        let manager = world.manager()
+        _ = await manager.handle(TestKeys.request(1))
+        world.advance(300)
+        _ = await manager.sweep()
+        world.advance(300)
+        world.with { $0.failList = true }
+        let report = await manager.sweep()
+        #expect(report.removals.isEmpty && report.failure != nil)
+        world.read { #expect($0.interfaces.count == 1 && $0.registered.count == 1) }
+    }
+
     @Test func aDryRunSweepDecidesTheSameButChangesNothing() async {
         let manager = world.manager()
         _ = await manager.handle(TestKeys.request(1))

@@ -100,6 +100,15 @@ import Testing
         #expect(machine.state == .stopping(pid: 100))
     }
 
+    @Test func stopSendsTheDaemonsStopSignal() {
+        var machine = Machine(policy: policy, stopSignal: Daemon.l3roamd.stopSignal)
+        _ = machine.start(now: t0)
+        _ = machine.spawned(pid: 100, now: t0)
+        _ = machine.ready(now: at(1))
+        #expect(machine.stop(now: at(5)) == [.signal(pid: 100, .interrupt), .schedule(.killDeadline, at: at(15))])
+        #expect(Daemon.babeld.stopSignal == .terminate && Daemon.mmfd.stopSignal == .terminate)
+    }
+
     @Test func stoppingKillDeadlineKills() {
         var machine = ready()
         _ = machine.stop(now: at(5))

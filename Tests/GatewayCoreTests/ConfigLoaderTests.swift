@@ -127,7 +127,11 @@ let wgDockerExample = """
         ("RUNDIR=run", "env-file:6: RUNDIR: \"run\" is not an absolute path"),
         ("STATEDIR=state", "env-file:6: STATEDIR: \"state\" is not an absolute path"),
         ("RULEPRIORITY=32766", "env-file:6: RULEPRIORITY: \"32766\" is not a number from 1 to 32765"),
-        ("this line is broken", "env-file:6: not a KEY=VALUE line: this line is broken"),
+        ("this line is broken", "env-file:6: not a KEY=VALUE line (the line is not shown: it may hold a secret)"),
+        ("WAN=eth'0", "env-file:6: WAN: \"eth'0\" is not an interface name"),
+        ("WAN=eth\"0", "env-file:6: WAN: \"eth\"0\" is not an interface name"),
+        ("MESHIFS=mesh0 me'sh1", "env-file:6: MESHIFS: \"me'sh1\" is not an interface name"),
+        ("WAN=\"eth0", "env-file:6: WAN: the value's opening quote is never closed"),
         ("BABELD=off", "env-file:6: BABELD: babeld cannot be turned off: it is the gateway's routing"),
         ("ONFAILURE=retry", "env-file:6: ONFAILURE: \"retry\" is neither exit nor giveup"),
         ("RESTARTLIMIT=0", "env-file:6: RESTARTLIMIT: \"0\" is not a number from 1 to 1000"),
@@ -140,6 +144,15 @@ let wgDockerExample = """
     ])
     func everyErrorNamesFileLineAndVariable(line: String, message: String) {
         #expect(problems(Self.minimal + line) == [message])
+    }
+
+    /// wireguard-go's socket directory is compiled in: another one would fail every peer.
+    @Test func wgSocketDirOtherThanWireGuardGosIsRejectedUnlessTheBackendIsKernel() throws {
+        let problem = problems(Self.minimal + "WGSOCKETDIR=/run/wg")
+        #expect(problem.count == 1 && problem[0].hasPrefix("env-file:6: WGSOCKETDIR: \"/run/wg\" is not wireguard-go's socket directory"))
+        #expect(problems(Self.minimal + "WG_BACKEND=userspace\nWGSOCKETDIR=/run/wg").count == 1)
+        #expect(try config(Self.minimal + "WG_BACKEND=kernel\nWGSOCKETDIR=/run/wg").broker.uapiDirectory == "/run/wg")
+        #expect(try config(Self.minimal + "WGSOCKETDIR=/var/run/wireguard/").broker.uapiDirectory == "/var/run/wireguard/")
     }
 
     @Test func wanInMeshifsIsRejected() {
@@ -241,5 +254,36 @@ let wgDockerExample = """
 
     @Test func emptyValuesMeanUnset() throws {
         #expect(try config(Self.minimal + "WAN=\nMTU=\n").wan == nil)
+    }
+
+    @Test func aNulInAnInterfaceNameFromTheEnvironmentIsRejected() {
+        #expect(problems(Self.minimal, environment: ["WAN": "eth\u{0}0"]) == ["environment: WAN: \"eth\u{0}0\" is not an interface name"])
+    }
+
+    @Test func aCRLFFileWithAByteOrderMarkLoadsLikeItsUnixTwin() throws {
+        let windows = [0xEF, 0xBB, 0xBF] + Array((Self.minimal + "WAN=\"eth0\"\nMTU=1400\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let loaded = try ConfigLoader.load(environment: [:], envFile: (path: "f", bytes: windows)).get()
+        #expect(loaded.config == (try config(Self.minimal + "WAN=eth0\nMTU=1400\n")))
+    }
+
+    /// Misspelt, malformed, pasted alone or invalid: no problem or warning shows the key.
+    @Test(arguments: ["WGSECRET:", "WGSECRET ", "WGSECRT=", "WG_SECRET=", "WGSECRET=x", "wgsecret:", "", "export WGSECRET "])
+    func noErrorEverShowsASecret(prefix: String) {
+        for secret in ["kB9zV3nIYl7hJ2qXl1Kp+Wc/8a0dQmT4eF6sR5uGyHo=", "kB9zV3nIYl7hJ2qXl1KpaWcb8a0dQmT4eF6sR5uGyHo="] {
+            let text = Self.minimal + prefix + secret + "\nMTU=1\n"
+            let report: [String]
+            switch load(text) {
+            case .failure(let error): report = (error.problems + error.warnings).map(\.description)
+            case .success(let loaded): report = loaded.warnings.map(\.description)
+            }
+            #expect(!report.isEmpty, "the MTU problem at least")
+            for line in report { #expect(!line.contains(secret.prefix(12)), "\(line)") }
+        }
+    }
+
+    @Test func runDirectoryIsUnquotedAsTheLoaderDoes() {
+        #expect(ConfigLoader.runDirectory(environment: ["RUNDIR": "\"/srv/run\""], envFile: nil) == "/srv/run")
+        #expect(ConfigLoader.runDirectory(environment: ["RUNDIR": "/srv/run"], envFile: Array("RUNDIR='/a'\r\n".utf8)) == "/a")
+        #expect(ConfigLoader.runDirectory(environment: [:], envFile: nil) == GatewayConfig.Defaults.runDirectory)
     }
 }

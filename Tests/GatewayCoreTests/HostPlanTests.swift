@@ -26,6 +26,7 @@ import Testing
     @Test func forwardingIsTheLastSysctlAndPresentMeshInterfacesGetRpFilterOff() {
         let plan = HostPlan(config: config, links: LinkSet(present: ["mesh0", "babel-wg-1", "eth0"]))
         #expect(plan.sysctls.map(\.description) == [
+            "net.ipv4.ip_local_reserved_ports=40000-40999",
             "net.ipv4.conf.mesh0.rp_filter=0",
             "net.ipv4.conf.babel-wg-1.rp_filter=0",
             "net.ipv6.conf.all.accept_redirects=0",

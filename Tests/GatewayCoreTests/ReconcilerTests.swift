@@ -105,6 +105,54 @@ import Testing
         }
     }
 
+    @Test func aTeardownThatFailsWhileFailingClosedIsReportedWithTheFailure() throws {
+        let host = InMemoryHost()
+        host.with {
+            $0.failingFirewallTable = (.ipv6, .mangle)
+            $0.failingErase = true
+        }
+        #expect {
+            try Reconciler(host: host.host).converge(to: try plan(host))
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("~ ip6tables -t mangle: GATEWAYD-MSS") && text.contains("the teardown failed too: erasing the host-state record")
+        }
+    }
+
+    /// The peer ports are added to the host's own reservations and the list restored on teardown.
+    @Test func thePeerPortsAreReservedBesideTheHostsOwnAndRestored() throws {
+        let host = InMemoryHost()
+        host.with { $0.sysctls[ReservedPorts.sysctlKey] = "8080,40500-40600" }
+        let reconciler = Reconciler(host: host.host)
+        try reconciler.converge(to: try plan(host))
+        #expect(host.with { $0.sysctls[ReservedPorts.sysctlKey] } == "8080,40000-40999")
+        #expect(try reconciler.converge(to: try plan(host)).isEmpty, "already reserved: nothing to do")
+        try reconciler.teardown()
+        #expect(host.with { $0.sysctls[ReservedPorts.sysctlKey] } == "8080,40500-40600")
+    }
+
+    @Test func aReadOnlyReservationThatAlreadyCoversThePortsIsFine() throws {
+        let host = InMemoryHost()
+        host.with {
+            $0.sysctls[ReservedPorts.sysctlKey] = "30000-50000"
+            $0.readOnlySysctls = [ReservedPorts.sysctlKey]
+        }
+        try Reconciler(host: host.host).converge(to: try plan(host))
+    }
+
+    @Test func aReadOnlyReservationWithoutThePortsNamesTheHostCommand() throws {
+        let host = InMemoryHost()
+        host.with {
+            $0.sysctls[ReservedPorts.sysctlKey] = "8080"
+            $0.readOnlySysctls = [ReservedPorts.sysctlKey]
+        }
+        #expect {
+            try Reconciler(host: host.host).converge(to: try plan(host))
+        } throws: { error in
+            String(describing: error).contains("run `sysctl -w net.ipv4.ip_local_reserved_ports=8080,40000-40999` on the host")
+        }
+    }
+
     @Test func aReadOnlySysctlWithTheWantedValueIsFine() throws {
         let host = InMemoryHost()
         host.with {
@@ -167,5 +215,27 @@ import Testing
             #expect(state.tables.isEmpty && state.rules.isEmpty)
             #expect(state.sysctls["net.ipv6.conf.all.forwarding"] == "0")
         }
+    }
+}
+
+struct HostChangeRepairTests {
+    static let route = RouteSpec(destination: RoutingConstants.responddGroup, device: RoutingConstants.mmfdInterface,
+                                 table: RoutingConstants.localTable)
+    static let rpFilter = SysctlSetting("net.ipv4.conf.mesh0.rp_filter", "0")
+    static let plan = HostPlan(sysctls: [rpFilter], rules: [], routes: [], firewall: [])
+
+    /// mmfd0 appearing adds its route, a MESHIFS link appearing its rp_filter: the plan grew.
+    @Test func whatALinksArrivalAddsIsNoRepair() {
+        #expect(!HostChange.addRoute(Self.route).repairs(Self.plan))
+        #expect(!HostChange.setSysctl(SysctlSetting("net.ipv4.conf.mesh1.rp_filter", "0"), current: "1").repairs(Self.plan))
+    }
+
+    @Test func undoingSomeoneElsesChangeIsARepair() {
+        var withRoute = Self.plan
+        withRoute.routes = [Self.route]
+        #expect(HostChange.addRoute(Self.route).repairs(withRoute))
+        #expect(HostChange.setSysctl(Self.rpFilter, current: "1").repairs(Self.plan))
+        #expect(HostChange.deleteRoute(Self.route).repairs(Self.plan))
+        #expect(!HostChange.deleteRoute(Self.route).repairs(withRoute))
     }
 }

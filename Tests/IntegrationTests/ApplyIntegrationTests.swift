@@ -29,6 +29,7 @@ final class ApplyIntegrationTests {
             "32766:\tfrom all lookup main",
         ])
         #expect(try namespace.exec(["cat", "/proc/sys/net/ipv6/conf/all/forwarding"]) == "1\n")
+        #expect(try namespace.exec(["cat", "/proc/sys/net/ipv4/ip_local_reserved_ports"]) == "40000-40999\n", "the peer ports are no ephemeral ports")
         #expect(try namespace.exec(["cat", "/proc/sys/net/ipv4/conf/mesh0/rp_filter"]) == "0\n")
         let plan = try gatewayd("plan")
         #expect(plan.stdout == "No changes: the host matches the plan.\n")

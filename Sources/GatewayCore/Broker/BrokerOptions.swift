@@ -12,9 +12,11 @@ public struct BrokerOptions: Sendable, Equatable {
     /// wireguard-go's binary and its UAPI socket directory (userspace backend).
     public var wireguardGo: String
     public var uapiDirectory: String
+    /// Where wireguard-go serves its UAPI sockets: compiled into it (ipc/uapi_linux.go).
+    public static let wireguardGoSocketDirectory = "/var/run/wireguard"
 
     public init(backend: Backend = .auto, keyLists: KeyPolicyFiles = KeyPolicyFiles(), sweep: IdleSweep = IdleSweep(),
-                wireguardGo: String = "wireguard-go", uapiDirectory: String = "/var/run/wireguard") {
+                wireguardGo: String = "wireguard-go", uapiDirectory: String = wireguardGoSocketDirectory) {
         self.backend = backend
         self.keyLists = keyLists
         self.sweep = sweep

@@ -39,6 +39,9 @@ public struct ObservedPeerInterface: Sendable, Equatable {
     public var endpoint: String?
     public var rxBytes: UInt64?
     public var txBytes: UInt64?
+    /// false: the interface is there but did not say what it holds (a wireguard-go that
+    /// does not answer in time). Its peer's state is unknown — neither idle nor gone.
+    public var answered: Bool
 
     public init(name: String, listenPort: UInt16, peers: [PublicKey], latestHandshake: Date?,
                 endpoint: String? = nil, rxBytes: UInt64? = nil, txBytes: UInt64? = nil) {
@@ -49,6 +52,14 @@ public struct ObservedPeerInterface: Sendable, Equatable {
         self.endpoint = endpoint
         self.rxBytes = rxBytes
         self.txBytes = txBytes
+        answered = true
+    }
+
+    /// An interface that exists but did not answer.
+    public static func unanswered(_ name: String) -> ObservedPeerInterface {
+        var interface = ObservedPeerInterface(name: name, listenPort: 0, peers: [], latestHandshake: nil)
+        interface.answered = false
+        return interface
     }
 }
 
@@ -59,7 +70,8 @@ public protocol WireGuardBackend: Sendable {
     func create(_ spec: PeerInterfaceSpec) async throws
     /// Deletes the interface; an interface that is already gone is not an error.
     func remove(_ name: String) async throws
-    /// Every `babel-wg-*` interface present now.
+    /// Every `babel-wg-*` interface present now; one that exists but cannot be read is
+    /// listed as `unanswered`, and a listing that cannot be made throws (never a shorter list).
     func list() async throws -> [ObservedPeerInterface]
 }
 

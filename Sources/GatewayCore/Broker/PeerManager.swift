@@ -56,6 +56,10 @@ public actor PeerManager {
     /// The answer to one broker request; provisions the tunnel when the key is new.
     public func handle(_ request: BrokerRequest) async -> BrokerReply {
         let key = request.publicKey
+        if let problem = KeySanity.problem(with: key, gatewayKey: settings.gatewayKey) {
+            logger.info("refused \(key): \(problem.rawValue)")
+            return .refused
+        }
         guard policy.permits(key) else {
             logger.info("refused \(key): not permitted by the key lists")
             return .refused
@@ -258,6 +262,7 @@ public actor PeerManager {
             return SweepReport(dryRun: dryRun, at: now, duration: ContinuousClock.now - started, failure: "listing interfaces: \(error)")
         }
         var removals: [SweepReport.Removal] = []
+        var unknown: [String] = []
         let examined = peers
         for (key, peer) in examined {
             let removal = { (reason: RemovalReason) in
@@ -265,6 +270,11 @@ public actor PeerManager {
             }
             guard let interface = observed[peer.record.interface] else {
                 removal(.vanished)
+                continue
+            }
+            // Not seen idle, not seen gone: kept, and no strike counted against it.
+            guard interface.answered else {
+                unknown.append(peer.record.interface)
                 continue
             }
             let verdict = settings.sweep.verdict(latestHandshake: interface.latestHandshake, lastRequest: peer.record.lastSeen,
@@ -282,6 +292,9 @@ public actor PeerManager {
             }
         }
         removals.sort { $0.interface < $1.interface }
+        if !unknown.isEmpty {
+            logger.warning("idle sweep: \(unknown.count) interface(s) did not answer, kept as they are: \(unknown.sorted().joined(separator: " "))")
+        }
         if !dryRun {
             for removal in removals { await remove(removal.key, removal.reason) }
         }
@@ -346,7 +359,7 @@ public actor PeerManager {
             logger.warning("listing peer interfaces: \(error)")
             observed = [:]
         }
-        return records.map { PeerView(record: $0, interface: observed[$0.interface]) }
+        return records.map { PeerView(record: $0, interface: observed[$0.interface].flatMap { $0.answered ? $0 : nil }) }
     }
 }
 

@@ -30,6 +30,7 @@ struct RestorePlan: Equatable {
                 recreate.append(record)
             }
         }
-        removeInterfaces += unclaimed.keys.sorted()
+        // An interface that did not answer may not be ours to judge: left alone.
+        removeInterfaces += unclaimed.values.filter(\.answered).map(\.name).sorted()
     }
 }

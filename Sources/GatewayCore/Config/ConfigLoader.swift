@@ -7,13 +7,31 @@ public enum ConfigLoader {
     public static func load(environment: [String: String], envFile: (path: String, contents: String)? = nil)
         -> Result<LoadedConfig, ConfigError>
     {
+        load(environment: environment, envFile: envFile.map { (path: $0.path, bytes: Array($0.contents.utf8)) })
+    }
+
+    /// The env-file as read from disk: bytes, so that CRLF, a BOM or a non-UTF-8 line
+    /// are each handled or named (`EnvFile`).
+    public static func load(environment: [String: String], envFile: (path: String, bytes: [UInt8])?)
+        -> Result<LoadedConfig, ConfigError>
+    {
         var reader = ConfigReader(environment: environment, envFile: envFile)
         let config = reader.readConfig()
+        reader.redactSecret()
         guard let config, reader.problems.isEmpty else {
             return .failure(ConfigError(problems: reader.problems, warnings: reader.warnings))
         }
         return .success(LoadedConfig(config: config, warnings: reader.warnings,
                                      sources: reader.values.mapValues(\.source), envFilePath: envFile?.path))
+    }
+
+    /// RUNDIR even from a configuration that no longer validates (teardown must still find
+    /// the record of what to restore): the env-file's last RUNDIR, else the environment's,
+    /// both unquoted as the loader does, else the default.
+    public static func runDirectory(environment: [String: String], envFile: [UInt8]?) -> String {
+        let fromFile = envFile.flatMap { EnvFile(bytes: $0).entries.last { $0.key == "RUNDIR" }?.value }
+        let fromEnvironment = environment["RUNDIR"].map(EnvFile.unquote)
+        return [fromFile, fromEnvironment].compactMap { $0 }.first { !$0.isEmpty } ?? GatewayConfig.Defaults.runDirectory
     }
 }
 
@@ -26,7 +44,7 @@ struct ConfigReader {
     /// Where problems with no line (a missing variable) are reported.
     let missingLocation: String
 
-    init(environment: [String: String], envFile: (path: String, contents: String)?) {
+    init(environment: [String: String], envFile: (path: String, bytes: [UInt8])?) {
         missingLocation = envFile?.path ?? "environment"
         // `docker run --env-file` passes quotes and inline comments through literally, so
         // environment values get the same unquoting as values read from the file.
@@ -34,17 +52,19 @@ struct ConfigReader {
             if let value = environment[variable.name] { values[variable.name] = (EnvFile.unquote(value), .environment) }
         }
         guard let envFile else { return }
-        let parsed = EnvFile(parsing: envFile.contents)
+        let parsed = EnvFile(bytes: envFile.bytes)
         for malformed in parsed.malformedLines {
-            problems.append(ConfigProblem(location: "\(envFile.path):\(malformed.line)", variable: nil,
-                                          message: "not a KEY=VALUE line: \(malformed.text.trimmingWhitespace())"))
+            problems.append(ConfigProblem(location: "\(envFile.path):\(malformed.line)", variable: nil, message: malformed.reason))
         }
         var seen: [String: Int] = [:]
         for entry in parsed.entries {
             let location = "\(envFile.path):\(entry.line)"
             guard ConfigVariable.byName[entry.key] != nil else {
                 let hint = ConfigVariable.suggestion(for: entry.key).map { "unknown variable, did you mean \($0)?" }
-                warnings.append(ConfigProblem(location: location, variable: entry.key, message: hint ?? "unknown variable, ignored"))
+                // A name that does not look like one may be a key pasted on a line of its own.
+                let shown = EnvFile.looksLikeVariableName(entry.key) || hint != nil
+                warnings.append(ConfigProblem(location: location, variable: shown ? entry.key : nil,
+                                              message: hint ?? (shown ? "unknown variable, ignored" : "unknown variable (name not shown), ignored")))
                 continue
             }
             if let earlier = seen[entry.key] {
@@ -139,9 +159,26 @@ struct ConfigReader {
         let deny = raw("DENYKEYS").map { path("DENYKEYS", default: $0) }
         let sweep = IdleSweep(interval: .seconds(integer("SWEEPINTERVAL", default: 300, in: 1...86400)),
                               idleTimeout: TimeInterval(integer("IDLETIMEOUT", default: 600, in: 1...604800)))
+        let uapiDirectory = path("WGSOCKETDIR", default: BrokerOptions.wireguardGoSocketDirectory)
+        if backend != .kernel && Self.normalized(uapiDirectory) != BrokerOptions.wireguardGoSocketDirectory {
+            // wireguard-go creates its socket in a directory compiled into it (ipc/uapi_linux.go,
+            // socketDirectory): with any other value every peer fails after 5 s. Binding the
+            // directory over /var/run/wireguard in a mount namespace per wireguard-go would
+            // need CAP_SYS_ADMIN, which the container (NET_ADMIN only) does not have.
+            problem("WGSOCKETDIR", "\"\(uapiDirectory)\" is not wireguard-go's socket directory: wireguard-go always "
+                        + "serves \(BrokerOptions.wireguardGoSocketDirectory)/IF.sock (compiled in); leave WGSOCKETDIR unset, "
+                        + "or set WG_BACKEND=kernel")
+        }
         return BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
                              sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
-                             uapiDirectory: path("WGSOCKETDIR", default: "/var/run/wireguard"))
+                             uapiDirectory: uapiDirectory)
+    }
+
+    /// A path without trailing slashes, so `/var/run/wireguard/` is the default too.
+    static func normalized(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     /// Which daemons run from where, how babeld is reached, and the restart policy.
@@ -218,6 +255,14 @@ struct ConfigReader {
                 problem(name, "\(prefix) overlaps \(otherName) \(other)")
             }
         }
+    }
+
+    /// Belt and braces: no problem or warning may contain WGSECRET's value, whatever
+    /// reader produced it.
+    mutating func redactSecret() {
+        guard let secret = values["WGSECRET"]?.value, secret.count >= 8 else { return }
+        for index in problems.indices { problems[index].message = problems[index].message.replacing(secret, with: "(redacted)") }
+        for index in warnings.indices { warnings[index].message = warnings[index].message.replacing(secret, with: "(redacted)") }
     }
 
     // MARK: Readers
@@ -335,7 +380,7 @@ struct ConfigReader {
         let problemText: String?
         if text.utf8.count > 15 {
             problemText = "is longer than 15 characters"
-        } else if text == "." || text == ".." || text.contains("/") || text.contains(where: \.isWhitespace) || text.contains(":") {
+        } else if text == "." || text == ".." || text.contains(where: { "/:\"'\0".contains($0) || $0.isWhitespace }) {
             problemText = "is not an interface name"
         } else if text.contains("+") {
             problemText = "is a wildcard, not an interface name"

@@ -56,7 +56,7 @@ public struct ConfigVariable: Sendable, Equatable {
         .init("SWEEPINTERVAL", "300", .broker, "Seconds between idle sweeps of the peers."),
         .init("IDLETIMEOUT", "600", .broker, "A peer whose last handshake is older than this many seconds is removed; one that never handshook goes after two sweeps."),
         .init("WIREGUARDGO", "wireguard-go", .broker, "wireguard-go binary for the userspace backend."),
-        .init("WGSOCKETDIR", "/var/run/wireguard", .broker, "wireguard-go's UAPI socket directory."),
+        .init("WGSOCKETDIR", "/var/run/wireguard", .broker, "wireguard-go's UAPI socket directory. wireguard-go has it compiled in, so with the userspace backend any other value is rejected."),
         .init("RUNDIR", GatewayConfig.Defaults.runDirectory, .gatewayd, "Volatile state: the record of sysctls to restore."),
         .init("STATEDIR", GatewayConfig.Defaults.stateDirectory, .gatewayd, "Durable state."),
         .init("RULEPRIORITY", String(GatewayConfig.Defaults.rulePriority), .gatewayd, "Priority (pref) of the ip -6 rules gatewayd adds (1-32765)."),

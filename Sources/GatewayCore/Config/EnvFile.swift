@@ -3,6 +3,11 @@
 /// `export ` prefix, one pair of surrounding quotes removed (`WAN="eth0"`: `docker run
 /// --env-file` would keep them, Compose strips them), trailing spaces and — for unquoted
 /// values — an inline ` # comment` removed (the example has `WHOLENET=… # this is …`).
+///
+/// Parsed as bytes, not Characters: Swift's String makes `"\r\n"` one Character, so a file
+/// saved on Windows would otherwise be a single line. A UTF-8 byte order mark is skipped.
+/// A line that cannot be read is reported by number and reason only: its text may hold
+/// WGSECRET (`WGSECRET:<key>`), so no part of it is ever quoted back.
 public struct EnvFile: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var key: String
@@ -17,46 +22,97 @@ public struct EnvFile: Sendable, Equatable {
         }
     }
 
-    public var entries: [Entry] = []
-    /// Lines that are not `KEY[=VALUE]`: (line, text).
-    public var malformedLines: [(line: Int, text: String)] = []
-
-    public static func == (lhs: EnvFile, rhs: EnvFile) -> Bool {
-        lhs.entries == rhs.entries && lhs.malformedLines.map(\.line) == rhs.malformedLines.map(\.line)
+    /// A line that is not `KEY[=VALUE]`; `reason` never contains the line's value.
+    public struct MalformedLine: Sendable, Equatable {
+        public var line: Int
+        public var reason: String
     }
 
+    public var entries: [Entry] = []
+    public var malformedLines: [MalformedLine] = []
+
     public init(parsing text: String) {
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingWhitespace()
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            let body = line.hasPrefix("export ") ? String(line.dropFirst(7)).trimmingWhitespace() : line
-            let key: String
-            let value: String?
-            if let equals = body.firstIndex(of: "=") {
-                key = String(body[..<equals]).trimmingWhitespace()
-                value = Self.unquote(String(body[body.index(after: equals)...]))
-            } else {
-                key = body
-                value = nil
-            }
-            guard Self.isIdentifier(key) else {
-                malformedLines.append((index + 1, String(rawLine)))
+        self.init(bytes: Array(text.utf8))
+    }
+
+    public init(bytes: [UInt8]) {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let body = bytes.starts(with: byteOrderMark) ? bytes.dropFirst(3) : bytes[...]
+        for (index, rawLine) in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            let bytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+            guard !bytes.contains(0) else {
+                malformedLines.append(MalformedLine(line: number, reason: "contains a NUL byte"))
                 continue
             }
-            entries.append(Entry(key: key, value: value, line: index + 1))
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                malformedLines.append(MalformedLine(line: number, reason: "is not UTF-8 text (save the env-file as UTF-8)"))
+                continue
+            }
+            parseLine(text, number: number)
         }
     }
 
-    /// `"x"` or `'x'` → `x`; otherwise an inline ` # comment` goes, then surrounding spaces.
-    static func unquote(_ raw: String) -> String {
+    private mutating func parseLine(_ rawLine: String, number: Int) {
+        let line = rawLine.trimmingWhitespace()
+        guard !line.isEmpty, !line.hasPrefix("#") else { return }
+        let body = line.hasPrefix("export ") ? String(line.dropFirst(7)).trimmingWhitespace() : line
+        guard let equals = body.firstIndex(of: "=") else {
+            guard Self.isIdentifier(body) else { return malformed(number, Self.describeBadName(body)) }
+            entries.append(Entry(key: body, value: nil, line: number))
+            return
+        }
+        let key = String(body[..<equals]).trimmingWhitespace()
+        guard Self.isIdentifier(key) else { return malformed(number, Self.describeBadName(body)) }
+        guard let value = Self.parseValue(String(body[body.index(after: equals)...])) else {
+            return malformed(number, "\(key): the value's opening quote is never closed")
+        }
+        entries.append(Entry(key: key, value: value, line: number))
+    }
+
+    private mutating func malformed(_ line: Int, _ reason: String) {
+        malformedLines.append(MalformedLine(line: line, reason: reason))
+    }
+
+    /// What is wrong with a line whose name part is not an identifier, naming only the
+    /// leading name — and that only when it looks like a variable name, not a pasted key.
+    static func describeBadName(_ body: String) -> String {
+        let name = String(body.unicodeScalars.prefix { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) })
+        let column = name.unicodeScalars.count + 1
+        guard !name.isEmpty, isIdentifier(name), looksLikeVariableName(name) else {
+            return "not a KEY=VALUE line (the line is not shown: it may hold a secret)"
+        }
+        return "not a KEY=VALUE line: \"\(name)\" is followed by an unexpected character at column \(column) where \"=\" belongs (the rest is not shown)"
+    }
+
+    /// Upper-case letters, digits and `_`, at most 32 long: what variable names look like,
+    /// and what a base64 key (44 mixed-case characters) does not.
+    public static func looksLikeVariableName(_ name: String) -> Bool {
+        name.unicodeScalars.count <= 32
+            && name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// `"x"` or `'x'` → `x` (a comment may follow the closing quote); otherwise an inline
+    /// ` # comment` goes, then surrounding spaces. nil: an opening quote that never closes.
+    static func parseValue(_ raw: String) -> String? {
         let value = raw.trimmingWhitespace()
-        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-            return String(value.dropFirst().dropLast())
+        if let quote = value.first, quote == "\"" || quote == "'" {
+            let inner = value.dropFirst()
+            guard let closing = inner.firstIndex(of: quote) else { return nil }
+            let rest = inner[inner.index(after: closing)...].trimmingWhitespace()
+            if rest.isEmpty || rest.hasPrefix("#") { return String(inner[..<closing]) }
+            return value
         }
         if let comment = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
             return String(value[..<comment.lowerBound]).trimmingWhitespace()
         }
         return value
+    }
+
+    /// The same unquoting for a value from the environment (`docker run --env-file` passes
+    /// quotes through); an unclosed quote there stays literal.
+    public static func unquote(_ raw: String) -> String {
+        parseValue(raw) ?? raw.trimmingWhitespace()
     }
 
     static func isIdentifier(_ key: String) -> Bool {

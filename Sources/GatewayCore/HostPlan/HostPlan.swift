@@ -24,7 +24,8 @@ public struct HostPlan: Sendable, Equatable {
             .filter { $0.hasPrefix(Self.peerInterfacePrefix) }
             .sorted()
         self.init(
-            sysctls: Self.sysctls(meshInterfaces: meshInterfaces.filter(links.present.contains)),
+            sysctls: [ReservedPorts.setting(for: config.startPort..<config.endPort)]
+                + Self.sysctls(meshInterfaces: meshInterfaces.filter(links.present.contains)),
             rules: Self.rules(config: config),
             routes: Self.routes(upInterfaces: links.up),
             firewall: FirewallPlanner(config: config).tables()

@@ -35,6 +35,24 @@ public enum HostChange: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension HostChange {
+    /// True when this change undoes someone else's change to what `previous` (the plan last
+    /// applied) already held; false when it only follows the plan grown or shrunk since, as
+    /// links came and went.
+    public func repairs(_ previous: HostPlan) -> Bool {
+        switch self {
+        case .commitFirewall, .removeFirewall, .deleteRule: return true
+        case .addRule(let rule): return previous.rules.contains(rule)
+        case .addRoute(let route): return previous.routes.contains(route)
+        // An owned route the last plan had is gone from the plan (mmfd0 went down); one it
+        // did not have was added by someone else.
+        case .deleteRoute(let route): return !previous.routes.contains(route)
+        case .setSysctl(let setting, _): return previous.sysctls.contains(setting)
+        case .restoreSysctl: return false
+        }
+    }
+}
+
 /// A step that failed, with what was being done.
 public struct HostChangeError: Error, Sendable, CustomStringConvertible {
     public var change: HostChange?
@@ -42,6 +60,8 @@ public struct HostChangeError: Error, Sendable, CustomStringConvertible {
     public var underlying: String
     /// A firewall step: reading or committing xtables.
     public var isFirewall: Bool
+    /// Failing closed after this error, the teardown failed too: what is left on the host.
+    public var teardownFailure: String?
 
     public init(change: HostChange?, step: String, underlying: any Error, isFirewall: Bool) {
         self.change = change
@@ -50,7 +70,9 @@ public struct HostChangeError: Error, Sendable, CustomStringConvertible {
         self.isFirewall = isFirewall
     }
 
-    public var description: String { "\(step): \(underlying)" }
+    public var description: String {
+        "\(step): \(underlying)" + (teardownFailure.map { "; failing closed, the teardown failed too: \($0)" } ?? "")
+    }
 }
 
 /// A sysctl the gateway needs but cannot write (a container's read-only /proc/sys):

@@ -72,8 +72,8 @@ public struct Reconciler: Sendable {
     func sysctlChanges(_ desired: [SysctlSetting]) throws -> [HostChange] {
         try desired.compactMap { setting in
             let current = try step("reading sysctl \(setting.key)") { try host.sysctls.read(setting.key) }
-            guard let current, current != setting.value else { return nil }
-            return .setSysctl(setting, current: current)
+            guard let current, current != setting.wanted(given: current) else { return nil }
+            return .setSysctl(SysctlSetting(setting.key, setting.wanted(given: current)), current: current)
         }
     }
 
@@ -176,7 +176,14 @@ public struct Reconciler: Sendable {
             return changes
         } catch {
             let firewallFailed = (error as? HostChangeError)?.isFirewall ?? true
-            if policy == .removeEverything || firewallFailed { _ = try? teardown() }
+            guard policy == .removeEverything || firewallFailed else { throw error }
+            do { try teardown() } catch let teardownError {
+                // Both go to the operator: what failed, and that the host is not clean.
+                var combined = error as? HostChangeError
+                    ?? HostChangeError(change: nil, step: "applying the host plan", underlying: error, isFirewall: true)
+                combined.teardownFailure = String(describing: teardownError)
+                throw combined
+            }
             throw error
         }
     }

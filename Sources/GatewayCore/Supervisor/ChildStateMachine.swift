@@ -24,7 +24,8 @@ public struct ChildStateMachine: Sendable, Equatable {
     }
 
     public enum Signal: Sendable, Equatable {
-        case terminate, kill
+        /// SIGTERM, SIGINT, SIGKILL.
+        case terminate, interrupt, kill
     }
 
     public enum Action: Sendable, Equatable {
@@ -48,13 +49,16 @@ public struct ChildStateMachine: Sendable, Equatable {
     public private(set) var restarts = 0
     public private(set) var lastExit: ExitStatus?
     public let policy: RestartPolicy
+    /// What `stop` sends first; SIGKILL follows after the policy's stop timeout.
+    public let stopSignal: Signal
     /// A readiness deadline passed: the coming exit counts as a failure even if clean.
     private var killedForReadiness = false
     /// Started once already: further spawns are restarts.
     private var hasStarted = false
 
-    public init(policy: RestartPolicy) {
+    public init(policy: RestartPolicy, stopSignal: Signal = .terminate) {
         self.policy = policy
+        self.stopSignal = stopSignal
     }
 
     public var pid: Int32? {
@@ -132,7 +136,7 @@ public struct ChildStateMachine: Sendable, Equatable {
         switch state {
         case .starting(let pid, _), .ready(let pid, _):
             state = .stopping(pid: pid)
-            return [.signal(pid: pid, .terminate), .schedule(.killDeadline, at: now + policy.stopTimeout)]
+            return [.signal(pid: pid, stopSignal), .schedule(.killDeadline, at: now + policy.stopTimeout)]
         case .backoff, .failed:
             state = .down
             return []

@@ -8,6 +8,14 @@ public enum Daemon: String, Sendable, Hashable, CaseIterable, Codable, Comparabl
 
     /// babeld first: mmfd and l3roamd start once it is ready.
     public var dependsOnBabeld: Bool { self != .babeld }
+
+    /// The signal that stops it. l3roamd's SIGTERM handler (freifunk-gluon/l3roamd,
+    /// src/main.c `sig_term_handler`) walks its prefixes from one past the end, so it
+    /// replaces the main table's default route `::/0` with a throw route and deletes it:
+    /// stopping l3roamd with SIGTERM takes the host's IPv6 default route away. SIGINT has no
+    /// handler there and ends it at once; every route l3roamd added is on its l3roam0
+    /// device and goes with it.
+    public var stopSignal: ChildStateMachine.Signal { self == .l3roamd ? .interrupt : .terminate }
 }
 
 /// Where babeld's local control interface listens.

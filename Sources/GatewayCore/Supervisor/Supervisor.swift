@@ -38,7 +38,7 @@ public actor Supervisor {
         onGiveUp: @escaping @Sendable (Int32, String) -> Void
     ) {
         for (daemon, arguments) in commandLines {
-            children[daemon] = Child(machine: ChildStateMachine(policy: policy), arguments: arguments)
+            children[daemon] = Child(machine: ChildStateMachine(policy: policy, stopSignal: daemon.stopSignal), arguments: arguments)
         }
         registry = MeshRegistry(staticInterfaces: staticInterfaces)
         self.staticInterfaces = Set(staticInterfaces)

@@ -41,4 +41,11 @@ public struct LinkControl: Sendable {
     }
 
     public func exists(_ name: String) -> Bool { if_nametoindex(name) != 0 }
+
+    /// true or false when the kernel said so; nil when it could not be asked (e.g. out
+    /// of file descriptors: if_nametoindex opens a socket), so absence is not assumed.
+    public func presence(_ name: String) -> Bool? {
+        if if_nametoindex(name) != 0 { return true }
+        return errno == ENODEV ? false : nil
+    }
 }

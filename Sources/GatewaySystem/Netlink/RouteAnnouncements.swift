@@ -7,6 +7,8 @@ import Glibc
 /// it can be deleted and later added back exactly as it was, whoever made it.
 public struct SavedRoute: Codable, Sendable, Equatable {
     public let body: [UInt8]
+
+    public init(body: [UInt8]) { self.body = body }
 }
 
 /// Finds, withdraws and restores IPv6 routes of one prefix in one table: the uplink

@@ -6,7 +6,7 @@ import Logging
 
 /// Spawns the children with posix_spawn — not Foundation.Process, whose own waitpid
 /// would race gatewayd's reaper as PID 1 — and forwards their output to the log line
-/// by line, labelled with the child's name.
+/// by line (stdout and stderr each whole), labelled with the child's name.
 public struct ChildLauncher: ProcessLauncher {
     let logger: Logger
 
@@ -21,48 +21,68 @@ public struct ChildLauncher: ProcessLauncher {
     }
 
     public func spawn(name: String, arguments: [String]) throws -> Int32 {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw SpawnError(program: arguments[0], errno: errno) }
-        let (readEnd, writeEnd) = (ends[0], ends[1])
-        // Neither end may leak into other children; dup2 in the child clears the flag on 1 and 2.
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
-        defer { close(writeEnd) }
-
+        let output = try Self.pipe(for: arguments[0])
+        let errors: (read: Int32, write: Int32)
+        do { errors = try Self.pipe(for: arguments[0]) } catch {
+            close(output.read)
+            close(output.write)
+            throw error
+        }
+        defer {
+            close(output.write)
+            close(errors.write)
+        }
         var pid: pid_t = 0
-        let error = Self.withCStrings(arguments) { gw_spawn($0, writeEnd, &pid) }
+        let error = Self.spawnProcess(arguments, stdout: output.write, stderr: errors.write, pid: &pid)
         guard error == 0 else {
-            close(readEnd)
+            close(output.read)
+            close(errors.read)
             throw SpawnError(program: arguments[0], errno: error)
         }
-        forwardOutput(of: name, from: readEnd)
+        forwardOutput(of: name, stream: "stdout", from: output.read)
+        forwardOutput(of: name, stream: "stderr", from: errors.read)
         return pid
     }
 
-    public func signal(_ pid: Int32, _ signal: ChildStateMachine.Signal) {
-        kill(pid, signal == .kill ? SIGKILL : SIGTERM)
+    /// A pipe whose ends leak into no other child (dup2 in the child clears the flag on 1 and 2).
+    private static func pipe(for program: String) throws -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [0, 0]
+        guard Glibc.pipe(&ends) == 0 else { throw SpawnError(program: program, errno: errno) }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        return (ends[0], ends[1])
     }
 
-    /// One thread per child reads its output until the child and all holders of the pipe close it.
-    private func forwardOutput(of name: String, from descriptor: Int32) {
+    public func signal(_ pid: Int32, _ signal: ChildStateMachine.Signal) {
+        switch signal {
+        case .terminate: kill(pid, SIGTERM)
+        case .interrupt: kill(pid, SIGINT)
+        case .kill: kill(pid, SIGKILL)
+        }
+    }
+
+    /// One thread per stream reads it until the child and all holders of the pipe close it.
+    private func forwardOutput(of name: String, stream: String, from descriptor: Int32) {
         let logger = self.logger
         let thread = Thread {
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-            var pending = Data()
+            var lines = ChildOutputLines()
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    logger.info("\(line)", metadata: ["child": "\(name)"])
-                }
+                for line in lines.append(chunk) { logger.info("\(line)", metadata: ["child": "\(name)"]) }
             }
-            if !pending.isEmpty { logger.info("\(String(decoding: pending, as: UTF8.self))", metadata: ["child": "\(name)"]) }
+            if let rest = lines.finish() { logger.info("\(rest)", metadata: ["child": "\(name)"]) }
         }
-        thread.name = "output-\(name)"
+        thread.name = "\(stream)-\(name)"
         thread.start()
+    }
+
+    /// posix_spawn with the two streams on the given descriptors and the children's environment:
+    /// only what they need, never WGSECRET, whatever gatewayd was given. 0 or the errno.
+    static func spawnProcess(_ arguments: [String], stdout: Int32, stderr: Int32, pid: inout pid_t) -> Int32 {
+        let environment = ChildEnvironment.minimal(ProcessInfo.processInfo.environment)
+        return withCStrings(arguments) { argv in withCStrings(environment) { envp in gw_spawn(argv, envp, stdout, stderr, &pid) } }
     }
 
     /// A NULL-terminated argv that lives for the call.

@@ -13,7 +13,8 @@ public enum CommandOutput {
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         var pid: pid_t = 0
-        let error = ChildLauncher.withCStrings(arguments) { gw_spawn($0, writeEnd, &pid) }
+        // Both streams on one pipe: babeld -V writes to stderr.
+        let error = ChildLauncher.spawnProcess(arguments, stdout: writeEnd, stderr: writeEnd, pid: &pid)
         close(writeEnd)
         defer { close(readEnd) }
         guard error == 0 else { return nil }

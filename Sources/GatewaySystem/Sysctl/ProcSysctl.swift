@@ -28,6 +28,11 @@ public struct ProcSysctl: SysctlStore {
         }
     }
 
+    /// False on a read-only /proc/sys (a container's), without writing anything.
+    public func isWritable(_ key: String) -> Bool {
+        access(Self.path(for: key, root: root), W_OK) == 0
+    }
+
     /// `net.<family>.conf.<interface>.<setting>`: the interface part may contain dots.
     static func path(for key: String, root: String) -> String {
         let parts = key.split(separator: ".").map(String.init)

@@ -3,6 +3,7 @@
 import CMnl
 import CSodium
 import Foundation
+import GatewayControl
 import GatewayCore
 import Glibc
 
@@ -44,9 +45,9 @@ struct UAPIClient {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw failure("socket") }
         defer { close(descriptor) }
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        if let error = SocketTimeout.set(.microseconds(Int64(timeout * 1_000_000)), on: descriptor) {
+            throw Error(operation: operation, reason: "setting the socket's timeout: \(String(cString: strerror(error)))")
+        }
 
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -76,13 +76,25 @@ public actor UserspaceBackend: WireGuardBackend {
     }
 
     /// The `babel-wg-*` interfaces of this network namespace that wireguard-go serves.
+    /// One that does not answer `get` in time is listed as unanswered, not left out: left
+    /// out, the sweep would take its live peer for vanished.
     public func list() async throws -> [ObservedPeerInterface] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: socketDirectory)) ?? []
+        let files: [String]
+        do { files = try FileManager.default.contentsOfDirectory(atPath: socketDirectory) } catch {
+            // No directory: no wireguard-go ever served here. Anything else is a failed listing.
+            guard !FileManager.default.fileExists(atPath: socketDirectory) else {
+                throw UAPIClient.Error(operation: "listing \(socketDirectory)", reason: "\(error)")
+            }
+            return []
+        }
         return files.compactMap { file -> ObservedPeerInterface? in
             guard file.hasSuffix(".sock") else { return nil }
             let name = String(file.dropLast(".sock".count))
-            guard PeerInterfaceNames.number(of: name) != nil, links.exists(name),
-                  let device = try? client(name).device() else { return nil }
+            guard PeerInterfaceNames.number(of: name) != nil, let present = links.presence(name) else {
+                return PeerInterfaceNames.number(of: name) == nil ? nil : .unanswered(name)
+            }
+            guard present else { return nil }
+            guard let device = try? client(name).device() else { return .unanswered(name) }
             let peer = device.peers.first
             return ObservedPeerInterface(name: name, listenPort: device.listenPort, peers: device.peers.map(\.key),
                                          latestHandshake: peer?.latestHandshake, endpoint: peer?.endpoint,

@@ -43,7 +43,7 @@ final class BrokerService: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         if choice == .userspace { ensureWireGuardGoCapacity(maxConnections: config.maxConnections, logger: logger) }
         let store = try SQLitePeerStore(path: config.stateDirectory + "/" + SQLitePeerStore.fileName)
-        let peers = PeerManager(settings: BrokerSettings(config: config), policy: try config.broker.keyLists.load(),
+        let peers = PeerManager(settings: BrokerSettings(config: config, gatewayKey: privateKey.publicKey), policy: try config.broker.keyLists.load(),
                                 backend: backend, store: store, registrar: registrar, logger: logger)
         try await peers.restore()
         let server = try await BrokerServer.start(port: Int(config.brokerPort), logger: logger) { request in

@@ -44,7 +44,7 @@ actor GatewayRuntime {
             commandLines: Self.commandLines(config, babeldVersion: babeldVersion), policy: config.daemons.restart,
             staticInterfaces: config.meshInterfaces, babelInterfaces: config.daemons.babelInterfaces,
             launcher: DaemonLauncher(launcher: launcher, babelControl: config.daemons.babelControl),
-            control: daemonClients, logger: logger,
+            control: MmfdSafeRemoval(wrapping: daemonClients, mmfdSocket: config.mmfdSocket), logger: logger,
             onGiveUp: { status, reason in events.send(.giveUp(status: status, reason: reason)) })
         for name in config.meshInterfaces {
             let index = Int32(if_nametoindex(name))
@@ -78,6 +78,34 @@ actor GatewayRuntime {
 
     private var host: HostSystem { .linux(runDirectory: config.runDirectory) }
 
+    /// Neighbour and route tables sized for MAXCONNECTIONS; a shortfall is a warning only:
+    /// a gateway with fewer peers than that works.
+    private func ensureKernelTableCapacity() {
+        let host = self.host
+        for outcome in NeighbourTableCapacity.ensure(NeighbourTableCapacity.minimums(for: config), sysctls: host.sysctls, record: host.record) {
+            switch outcome {
+            case .sufficient: continue
+            case .raised: logger.info("~ sysctl \(outcome)")
+            case .tooLow: logger.warning("\(outcome)")
+            }
+        }
+    }
+
+    /// Before the first child: every child inherits the limit.
+    private func raiseDescriptorLimit() {
+        let limit = FileDescriptorLimit.raise(toAtLeast: DescriptorBudget.wanted(for: config))
+        if limit.isShort {
+            logger.warning("""
+                RLIMIT_NOFILE hard limit \(limit.hard) is below \(limit.wanted) (\(DescriptorBudget.perInterface) per mesh \
+                interface at MAXCONNECTIONS=\(config.maxConnections) and MESHIFS, plus \(DescriptorBudget.slack)): mmfd and \
+                l3roamd exit when they cannot open a socket per interface; raise it (ulimit -Hn, or nofile under ulimits \
+                in docker/compose.yaml)
+                """)
+        } else if limit.now != limit.before {
+            logger.info("RLIMIT_NOFILE raised from \(limit.before) to \(limit.now) for the daemons (\(limit.wanted) wanted)")
+        }
+    }
+
     func start() async throws {
         let config = self.config
         let (key, outcome) = try HostCommand.run("loading the WireGuard key") { try KeyFile.privateKey(from: config.privateKey) }
@@ -88,10 +116,16 @@ actor GatewayRuntime {
             try FileManager.default.createDirectory(atPath: config.runDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
-        let changes = try HostCommand.run("applying the host plan") { try Reconciler(host: host).converge(to: config) }
-        hostPlan.converged(changes, repairing: false)
+        let (changes, plan) = try HostCommand.run("applying the host plan") {
+            let reconciler = Reconciler(host: host)
+            let plan = try reconciler.plan(for: config)
+            return (try reconciler.converge(to: plan), plan)
+        }
+        hostPlan.converged(changes, toward: plan, repairing: false)
         log(changes, reason: "start")
+        ensureKernelTableCapacity()
         restoreWithdrawnRoutes()
+        raiseDescriptorLimit()
         await supervisor.start()
         await waitForBabeld()
         let launcher = self.launcher
@@ -121,13 +155,14 @@ actor GatewayRuntime {
     func reconcile(reason: String) async throws -> [HostChange] {
         let config = self.config
         return try await reconcile(reason: reason, scope: .whole(repairing: reason != "reload")) {
-            try $0.converge(to: config, onFailure: .removeOnFirewallFailure)
+            let plan = try $0.plan(for: config)
+            return (try $0.converge(to: plan, onFailure: .removeOnFirewallFailure), plan)
         }
     }
 
     /// Looks only at the settings of peer interfaces that appeared or changed.
     func reconcile(peerInterfaces names: Set<String>) async throws {
-        _ = try await reconcile(reason: "peer interfaces", scope: .peerInterfaces) { try $0.converge(interfaces: names.sorted()) }
+        _ = try await reconcile(reason: "peer interfaces", scope: .peerInterfaces) { (try $0.converge(interfaces: names.sorted()), nil) }
     }
 
     private enum LookScope {
@@ -138,14 +173,16 @@ actor GatewayRuntime {
         case peerInterfaces
     }
 
-    private func reconcile(reason: String, scope: LookScope, _ converge: (Reconciler) throws -> [HostChange]) async throws -> [HostChange] {
+    /// `converge` returns the changes and, for a whole look, the plan it converged to.
+    private func reconcile(reason: String, scope: LookScope,
+                           _ converge: (Reconciler) throws -> (changes: [HostChange], plan: HostPlan?)) async throws -> [HostChange] {
         let started = ContinuousClock.now
         var failed = true
         defer { counters.reconciled(seconds: (ContinuousClock.now - started).seconds, failed: failed) }
         do {
-            let changes = try converge(Reconciler(host: host))
+            let (changes, plan) = try converge(Reconciler(host: host))
             failed = false
-            if case .whole(let repairing) = scope { hostPlan.converged(changes, repairing: repairing) }
+            if case .whole(let repairing) = scope, let plan { hostPlan.converged(changes, toward: plan, repairing: repairing) }
             log(changes, reason: reason)
             return changes
         } catch let error as HostChangeError where !error.isFirewall {
@@ -186,6 +223,7 @@ actor GatewayRuntime {
         }
         loaded = fresh
         let changes = try await reconcile(reason: "reload")
+        ensureKernelTableCapacity()
         await broker?.reload(config: fresh.config)
         let lines = fresh.config.daemons.babelInterfaces
         daemonClients.update(babelInterfaces: lines, staticInterfaces: fresh.config.meshInterfaces)

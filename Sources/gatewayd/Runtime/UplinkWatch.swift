@@ -11,7 +11,7 @@ import GatewaySystem
 extension GatewayRuntime {
     static let announcementTable: UInt32 = RoutingConstants.staticTable
 
-    var withdrawnRoutesFile: String { config.runDirectory + "/withdrawn-routes.json" }
+    var withdrawnRoutesFile: WithdrawnRoutesFile { WithdrawnRoutesFile(directory: config.runDirectory) }
 
     /// Checks every UPLINKINTERVAL until cancelled; idles while no check is configured.
     func watchUplink() async {
@@ -71,16 +71,19 @@ extension GatewayRuntime {
 
     /// Puts back what was withdrawn (also what a killed gatewayd left in RUNDIR).
     func restoreWithdrawnRoutes() {
-        if let data = FileManager.default.contents(atPath: withdrawnRoutesFile),
-           let saved = try? JSONDecoder().decode([SavedRoute].self, from: data) {
-            withdrawnRoutes = saved + withdrawnRoutes.filter { !saved.contains($0) }
+        switch withdrawnRoutesFile.read() {
+        case .none: break
+        case .routes(let saved): withdrawnRoutes = saved + withdrawnRoutes.filter { !saved.contains($0) }
+        case .corrupt(let reason, let aside):
+            logger.error("\(withdrawnRoutesFile.path) is not a record of withdrawn routes (\(reason)); the routes it held are not restored: check table \(Self.announcementTable)",
+                         metadata: ["kept-as": "\(aside ?? "(could not be moved)")"])
         }
         guard !withdrawnRoutes.isEmpty else { return }
         do {
             try RouteAnnouncements().restore(withdrawnRoutes)
             logger.info("restored \(withdrawnRoutes.count) withdrawn route(s) in table \(Self.announcementTable)")
             withdrawnRoutes = []
-            unlink(withdrawnRoutesFile)
+            withdrawnRoutesFile.remove()
         } catch {
             logger.error("restoring withdrawn routes: \(error)")
         }
@@ -89,9 +92,9 @@ extension GatewayRuntime {
 
     private func saveWithdrawnRoutes() {
         do {
-            try JSONEncoder().encode(withdrawnRoutes).write(to: URL(fileURLWithPath: withdrawnRoutesFile), options: .atomic)
+            try withdrawnRoutesFile.save(withdrawnRoutes)
         } catch {
-            logger.error("recording withdrawn routes in \(withdrawnRoutesFile): \(error)")
+            logger.error("recording withdrawn routes in \(withdrawnRoutesFile.path): \(error)")
         }
     }
 

@@ -13,6 +13,10 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         var now = Date(timeIntervalSince1970: 1_700_000_000)
         var failCreate: Set<String> = []
         var failSave = false
+        /// Interfaces that exist but do not answer (a stalled wireguard-go).
+        var unanswering: Set<String> = []
+        /// list() fails as a whole.
+        var failList = false
         /// How long `create` suspends, to let concurrent requests interleave.
         var createDelay: Duration = .zero
         var log: [String] = []
@@ -44,7 +48,12 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         }
     }
 
-    func list() async throws -> [ObservedPeerInterface] { with { Array($0.interfaces.values) } }
+    func list() async throws -> [ObservedPeerInterface] {
+        try with { state in
+            if state.failList { throw Failure() }
+            return state.interfaces.values.map { state.unanswering.contains($0.name) ? .unanswered($0.name) : $0 }
+        }
+    }
 
     // PeerStore
     func all() throws -> [PeerRecord] { with { Array($0.records.values) } }
@@ -90,8 +99,9 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         }
     }
 
-    func manager(maxConnections: Int = 150, ports: Range<UInt16> = 40000..<41000, policy: KeyPolicy = .open) -> PeerManager {
-        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections),
+    func manager(maxConnections: Int = 150, ports: Range<UInt16> = 40000..<41000, policy: KeyPolicy = .open,
+                 gatewayKey: PublicKey? = nil) -> PeerManager {
+        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections, gatewayKey: gatewayKey),
                     policy: policy, backend: self, store: self, registrar: Registrar(world: self), clock: self,
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }

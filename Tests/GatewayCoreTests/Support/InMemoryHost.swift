@@ -1,3 +1,4 @@
+import Foundation
 import GatewayCore
 import Synchronization
 
@@ -16,6 +17,8 @@ final class InMemoryHost: PolicyRuleStore, RouteStore, LinkDirectory, SysctlStor
         var readOnlySysctls: Set<String> = []
         var tables: [String: FirewallTableState] = [:]
         var failingFirewallTable: (IPFamily, FirewallTable)?
+        /// Erasing the host-state record fails (e.g. a read-only RUNDIR).
+        var failingErase = false
         var record = HostStateRecord()
         var log: [String] = []
     }
@@ -90,5 +93,8 @@ final class InMemoryHost: PolicyRuleStore, RouteStore, LinkDirectory, SysctlStor
     // HostStateRecordStore
     func load() throws -> HostStateRecord { with { $0.record } }
     func save(_ record: HostStateRecord) throws { with { $0.record = record } }
-    func erase() throws { with { $0.record = HostStateRecord() } }
+    func erase() throws {
+        if with({ $0.failingErase }) { throw CocoaError(.fileWriteNoPermission) }
+        with { $0.record = HostStateRecord() }
+    }
 }

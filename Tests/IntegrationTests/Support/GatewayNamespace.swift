@@ -138,7 +138,7 @@ final class GatewayNamespace {
                 .joined(separator: "\n")
         }
         let sysctls = try ["net/ipv6/conf/all/forwarding", "net/ipv6/conf/all/accept_redirects",
-                           "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter"].map {
+                           "net/ipv4/conf/all/rp_filter", "net/ipv4/conf/mesh0/rp_filter", "net/ipv4/ip_local_reserved_ports"].map {
             "\($0)=\(try namespace.exec(["cat", "/proc/sys/\($0)"]))"
         }
         return ([try namespace.exec(["ip", "-6", "rule"]),
@@ -154,6 +154,9 @@ final class GatewayNamespace {
             try namespace.exec([tool, "-t", "mangle", "-A", "FORWARD", "-p", "tcp", "--dport", "25", "-j", "ACCEPT"])
         }
         try namespace.exec(["ip", "-6", "rule", "add", "to", "2001:db8:ff::/48", "lookup", "100", "pref", "10"])
+        // The host's own default route (l3roamd's SIGTERM handler deletes the main table's
+        // ::/0: gatewayd must stop it in a way that leaves this alone).
+        try namespace.exec(["ip", "-6", "route", "add", "default", "via", "fe80::ff", "dev", "wan0"])
     }
 }
 

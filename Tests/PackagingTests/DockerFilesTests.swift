@@ -1,15 +1,12 @@
 import Foundation
 import Testing
 
-/// docker/Dockerfile and docker/compose.yaml cannot be built or run here (no Docker engine):
-/// these checks keep them consistent with the repository and with what the code needs.
+/// docker/Dockerfile read as the builder reads it: these checks keep it consistent with the
+/// repository and with what the code needs. scripts/image-test builds and runs it for real.
 @Suite struct DockerFilesTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = RepositoryFiles.root
 
-    static func read(_ path: String) throws -> String {
-        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-    }
+    static func read(_ path: String) throws -> String { try RepositoryFiles.read(path) }
 
     /// One build stage: its `FROM` line and its instructions, continuation lines joined.
     struct Stage {
@@ -81,11 +78,11 @@ import Testing
         }
     }
 
-    /// What gatewayd needs at run time: the daemons it starts, wireguard-go for the
-    /// userspace backend, and the shared libraries it links (SQLite through GRDB).
-    @Test(arguments: ["babeld", "iptables", "iproute2", "wireguard-tools", "wireguard-go",
+    /// What gatewayd needs at run time: wireguard-go for the userspace backend, the tools
+    /// to inspect the gateway, and the shared libraries it links (SQLite through GRDB).
+    @Test(arguments: ["iptables", "iproute2", "wireguard-tools", "wireguard-go",
                       "libmnl0", "libsodium23", "libip4tc2", "libip6tc2", "libsqlite3-0",
-                      // mmfd and l3roamd, built in their own stage
+                      // mmfd and l3roamd, built in the mesh stage (babeld needs only libc)
                       "libjson-c5", "libnl-3-200", "libnl-genl-3-200"])
     func runtimeStageInstalls(package: String) throws {
         let runtime = try #require(try Self.stages().last)
@@ -114,13 +111,38 @@ import Testing
         #expect(build.instructions.contains { $0.contains("--static-swift-stdlib") && $0.contains("--product gatewayd") })
     }
 
-    @Test func meshDaemonsAreBuiltFromPinnedCommits() throws {
+    /// The three daemons gatewayd starts come from the mesh stage, stripped; Debian's babeld
+    /// (1.12.1 in bookworm) is not installed beside the pinned one.
+    @Test func meshDaemonsComeFromTheMeshStage() throws {
+        let stages = try Self.stages()
+        let runtime = try #require(stages.last)
         let mesh = try Self.stage(running: "cmake")
-        for name in ["MMFD_COMMIT", "L3ROAMD_COMMIT"] {
-            let argument = try #require(mesh.instructions.first { $0.hasPrefix("ARG \(name)=") }, "\(name)")
-            let commit = argument.dropFirst("ARG \(name)=".count)
-            #expect(commit.count == 40 && commit.allSatisfy(\.isHexDigit), "\(argument): a full commit id")
+        #expect(!runtime.installedPackages.contains("babeld"))
+        let copy = try #require(runtime.instructions.first { $0.hasPrefix("COPY --from=\(mesh.name ?? "?") ") })
+        for daemon in ["mmfd", "l3roamd", "babeld"] {
+            #expect(copy.contains("/out/\(daemon) "), "\(daemon) is copied from the mesh stage")
         }
+    }
+
+    /// Every binary a stage installs into /out (the runtime's binaries) is installed with
+    /// `-s` (scripts/image-test checks the image's for a symbol table).
+    @Test(arguments: ["swift build", "cmake"])
+    func binariesAreInstalledStripped(stage command: String) throws {
+        let runs = try Self.stage(running: command).instructions.filter { $0.hasPrefix("RUN ") }.joined(separator: " ")
+        let installs = runs.ranges(of: "install -D ").count
+        #expect(installs >= 2)
+        #expect(runs.ranges(of: "install -D -s ").count == installs, "\(runs)")
+    }
+
+    /// The mesh sources default to upstream: the stage a builder may replace is empty, and
+    /// the mesh stage only reads it through a bind mount.
+    @Test func meshSourcesStageIsEmptyAndMountedOnly() throws {
+        let stages = try Self.stages()
+        let sources = try #require(stages.first { $0.name == "mesh-sources" })
+        #expect(sources.from == "scratch")
+        #expect(sources.instructions.isEmpty)
+        let mesh = try Self.stage(running: "cmake")
+        #expect(mesh.instructions.contains { $0.hasPrefix("RUN --mount=type=bind,from=mesh-sources,target=/mesh-sources ") })
     }
 
     @Test func entrypointIsGatewaydRun() throws {
@@ -135,18 +157,5 @@ import Testing
         #expect(runtime.instructions.contains("VOLUME /var/lib/gatewayd"))
         #expect(runtime.instructions.contains { $0.contains("iptables-legacy") && $0.contains("ip6tables-legacy") },
                 "libiptc writes legacy xtables: the image's iptables must show them")
-    }
-
-    @Test func composeRunsUnprivilegedOnTheHostNetwork() throws {
-        let lines = try Self.read("docker/compose.yaml").split(separator: "\n")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.hasPrefix("#") }
-        #expect(lines.contains { $0.replacingOccurrences(of: "\"", with: "") == "network_mode: host" })
-        #expect(lines.contains("- NET_ADMIN"))
-        #expect(lines.contains { $0.hasPrefix("- /dev/net/tun") })
-        #expect(lines.contains { $0.hasPrefix("env_file:") })
-        #expect(lines.contains { $0.hasSuffix(":/var/lib/gatewayd") })
-        #expect(!lines.contains { $0.replacingOccurrences(of: " ", with: "") == "privileged:true" })
-        #expect(!lines.contains { $0.hasPrefix("sysctls:") }, "Docker refuses net.* sysctls with network_mode host")
     }
 }
