@@ -206,10 +206,15 @@ final class GatewayMesh {
                 let underlay = Self.underlay(gateway, number)
                 try gateway.namespace.exec("ip", "link", "add", "lan\(number)", "type", "veth", "peer", "name", "wan\(gateway.letter)",
                                            "netns", namespace.name)
-                try gateway.namespace.exec("ip", "-6", "addr", "add", "\(underlay)::1/64", "dev", "lan\(number)")
-                try namespace.exec("ip", "-6", "addr", "add", "\(underlay)::2/64", "dev", "wan\(gateway.letter)")
+                try gateway.namespace.exec("ip", "-6", "addr", "add", "\(underlay)::1/64", "dev", "lan\(number)", "nodad")
+                try namespace.exec("ip", "-6", "addr", "add", "\(underlay)::2/64", "dev", "wan\(gateway.letter)", "nodad")
                 try gateway.namespace.exec("ip", "link", "set", "lan\(number)", "up")
                 try namespace.exec("ip", "link", "set", "wan\(gateway.letter)", "up")
+                // A veth passes traffic once both ends report UP (a broker request sent
+                // earlier can fail with "No route to host").
+                for (ns, link) in [(gateway.namespace, "lan\(number)"), (namespace, "wan\(gateway.letter)")] {
+                    try ns.waitFor("\(link) up") { try ns.exec("ip", "link", "show", link).contains("state UP") }
+                }
             }
             try namespace.exec("ip", "-6", "addr", "add", "\(meshAddress)/128", "dev", "lo")
         }
