@@ -12,10 +12,13 @@ final class UplinkIntegrationTests {
     var running: BackgroundProcess?
     /// The operator's announcement, as wg-docker's README has it put into table 12.
     let announcement = ["default", "dev", "wan0", "proto", "static", "metric", "77", "table", "12"]
+    /// The same for mesh sources only (babeld announces it source-specific): withdrawn too.
+    let sourceSpecific = ["default", "from", "2001:db8::/40", "dev", "wan0", "proto", "static", "table", "12"]
 
     init() throws {
         gateway = try GatewayNamespace("gwtest-upl")
         try namespace.exec(["ip", "-6", "route", "add"] + announcement)
+        try namespace.exec(["ip", "-6", "route", "add"] + sourceSpecific)
     }
 
     deinit {
@@ -45,6 +48,7 @@ final class UplinkIntegrationTests {
         try await start("UPLINKROUTE=::/0")
         let original = try announced()
         #expect(original.contains("default dev wan0 proto static metric 77"), "\(original)")
+        #expect(original.contains("default from 2001:db8::/40 dev wan0 proto static"), "\(original)")
         #expect(try !brokerRefuses())
 
         try namespace.exec("ip", "-6", "route", "del", "default", "dev", "wan0")

@@ -19,12 +19,14 @@ public struct RouteAnnouncements: Sendable {
 
     private func socket() throws -> NetlinkSocket { try NetlinkSocket(bus: NETLINK_ROUTE) }
 
-    /// Every route for exactly `prefix` in `table` (any type, gateway or device).
-    public func routes(_ prefix: IPv6Prefix, table: UInt32) throws -> [SavedRoute] {
+    /// Every route for exactly `prefix` in `table` (any type, gateway or device). With
+    /// `anySource`, source-specific ones (`default from WHOLENET`, what babeld announces as
+    /// a source-specific route) count too; without, only those for every source.
+    public func routes(_ prefix: IPv6Prefix, table: UInt32, anySource: Bool = false) throws -> [SavedRoute] {
         try socket().dump(RoutingMessages.routeDump(), "listing ip -6 routes").compactMap { message in
             guard message.type == RTM_NEWROUTE, let header = message.familyHeader(rtmsg.self),
                   header.rtm_family == UInt8(AF_INET6), header.rtm_flags & UInt32(RTM_F_CLONED) == 0,
-                  Int(header.rtm_dst_len) == prefix.length, header.rtm_src_len == 0 else { return nil }
+                  Int(header.rtm_dst_len) == prefix.length, anySource || header.rtm_src_len == 0 else { return nil }
             let attributes = message.attributes(familyHeaderLength: MemoryLayout<rtmsg>.size)
             let routeTable = attributes.u32(Int(RTA_TABLE.rawValue)) ?? UInt32(header.rtm_table)
             let destination = attributes[Int(RTA_DST.rawValue)].flatMap { $0.count == 16 ? IPv6Address(bytes: $0) : nil }
@@ -34,9 +36,10 @@ public struct RouteAnnouncements: Sendable {
         }
     }
 
-    /// Deletes every route for `prefix` in `table` and returns them for `restore`.
+    /// Deletes every route for `prefix` in `table`, whatever its source prefix, and returns
+    /// them for `restore`.
     public func withdraw(_ prefix: IPv6Prefix, table: UInt32) throws -> [SavedRoute] {
-        let found = try routes(prefix, table: table)
+        let found = try routes(prefix, table: table, anySource: true)
         let socket = try socket()
         var withdrawn: [SavedRoute] = []
         for route in found {

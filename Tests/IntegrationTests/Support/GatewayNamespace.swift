@@ -73,6 +73,11 @@ final class GatewayNamespace {
     /// every gateway names its peers babel-wg-N: each test gateway gets a directory of its
     /// own, a tmpfs over /run/wireguard in the mount namespace `ip netns exec` makes anyway.
     func gatewaydCommand(_ subcommand: String, _ arguments: [String] = []) -> [String] {
+        Self.gatewaydCommand(in: namespace, envFile: envFile, subcommand, arguments)
+    }
+
+    /// The same for any namespace and env-file (GatewayMesh's gateways).
+    static func gatewaydCommand(in namespace: NetworkNamespace, envFile: URL, _ subcommand: String, _ arguments: [String] = []) -> [String] {
         ["ip", "netns", "exec", namespace.name, "sh", "-c",
          #"mkdir -p /run/wireguard && mount -t tmpfs -o mode=0755 gwtest /run/wireguard && exec "$0" "$@""#,
          BuiltProduct.path("gatewayd"), subcommand, "--env-file", envFile.path] + arguments
