@@ -57,6 +57,18 @@ import Testing
         #expect(machine.consecutiveFailures == 1)
     }
 
+    @Test func aStartHandedManyInterfacesGetsItsAllowanceOnTopOfTheReadyTimeout() {
+        var machine = Machine(policy: policy)
+        _ = machine.start(now: t0)
+        #expect(machine.spawned(pid: 100, now: t0, allowance: .seconds(50)) == [.probeReadiness, .schedule(.readinessDeadline, at: at(80))])
+        #expect(machine.timerFired(.readinessDeadline, now: at(30)) == [], "the ready timeout alone is not the deadline")
+        #expect(machine.timerFired(.readinessDeadline, now: at(80)) == [.signal(pid: 100, .kill)])
+        _ = machine.exited(.signaled(pid: 100, signal: 9), now: at(81))
+        _ = machine.timerFired(.backoffOver, now: at(82))
+        #expect(machine.spawned(pid: 101, now: at(82)) == [.probeReadiness, .schedule(.readinessDeadline, at: at(112))],
+                "each start has its own allowance")
+    }
+
     @Test func aStaleReadinessDeadlineIsIgnored() {
         var machine = ready()
         #expect(machine.timerFired(.readinessDeadline, now: at(30)) == [])

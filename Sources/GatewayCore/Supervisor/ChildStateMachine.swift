@@ -55,6 +55,8 @@ public struct ChildStateMachine: Sendable, Equatable {
     private var killedForReadiness = false
     /// Started once already: further spawns are restarts.
     private var hasStarted = false
+    /// Added to the policy's ready timeout for the current start (see `spawned`).
+    private var readinessAllowance: Duration = .zero
 
     public init(policy: RestartPolicy, stopSignal: Signal = .terminate) {
         self.policy = policy
@@ -82,12 +84,16 @@ public struct ChildStateMachine: Sendable, Equatable {
         }
     }
 
-    public mutating func spawned(pid: Int32, now: Instant) -> [Action] {
+    /// `allowance`: extra time this start may take before the child must answer, on top
+    /// of the ready timeout (a daemon handed thousands of interfaces at start works through
+    /// them before it serves its control socket).
+    public mutating func spawned(pid: Int32, now: Instant, allowance: Duration = .zero) -> [Action] {
         if hasStarted { restarts += 1 }
         hasStarted = true
         killedForReadiness = false
+        readinessAllowance = allowance
         state = .starting(pid: pid, since: now)
-        return [.probeReadiness, .schedule(.readinessDeadline, at: now + policy.readyTimeout)]
+        return [.probeReadiness, .schedule(.readinessDeadline, at: now + policy.readyTimeout + allowance)]
     }
 
     public mutating func spawnFailed(reason: String, now: Instant) -> [Action] {
@@ -117,7 +123,7 @@ public struct ChildStateMachine: Sendable, Equatable {
 
     public mutating func timerFired(_ timer: Timer, now: Instant) -> [Action] {
         switch (timer, state) {
-        case (.readinessDeadline, .starting(let pid, let since)) where now >= since + policy.readyTimeout:
+        case (.readinessDeadline, .starting(let pid, let since)) where now >= since + policy.readyTimeout + readinessAllowance:
             killedForReadiness = true
             return [.signal(pid: pid, .kill)]
         case (.backoffOver, .backoff(let until)) where now >= until:

@@ -28,6 +28,10 @@ public actor Supervisor {
 
     /// How long a failed registration waits before it is tried again.
     static let registrationRetry: Duration = .seconds(1)
+    /// How much longer a start may take per interface handed over: babeld sleeps about
+    /// 10 ms per interface twice before it serves its control socket (babeld.c: the jitter
+    /// before its first hellos), and mmfd and l3roamd set up each `-i`/`-m` first.
+    static let startupAllowancePerInterface: Duration = .milliseconds(25)
     /// How long a deferred one waits (babeld's neighbours on it time out in about a minute).
     static let deferredRetry: Duration = .seconds(5)
     static let readinessPollInterval: Duration = .milliseconds(100)
@@ -213,7 +217,8 @@ public actor Supervisor {
                     name: daemon.rawValue,
                     arguments: arguments + DaemonCommandLine.handover(peers: handover, to: daemon, lines: babelInterfaces))
                 logger.info("started \(daemon)", metadata: ["pid": "\(pid)"])
-                send(daemon) { $0.spawned(pid: pid, now: $1) }
+                let allowance = Self.startupAllowancePerInterface * handover.count
+                send(daemon) { $0.spawned(pid: pid, now: $1, allowance: allowance) }
             } catch {
                 logger.error("could not start \(daemon): \(error)")
                 send(daemon) { $0.spawnFailed(reason: "\(error)", now: $1) }
