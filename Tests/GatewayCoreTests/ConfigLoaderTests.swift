@@ -215,6 +215,21 @@ let wgDockerExample = """
         #expect(loaded.config.mtu == 1400)
     }
 
+    /// babeld's measured ceiling (Docs/benchmarks.md section 7): peers and static mesh
+    /// interfaces together count; at the ceiling itself nothing is said.
+    @Test func moreMeshInterfacesThanOneBabeldCarriesWarn() throws {
+        let ports = "STARTPORT=40000\nENDPORT=42000\n"
+        let atCeiling = try load(Self.minimal + ports + "MAXCONNECTIONS=998\nMESHIFS=\"bb0 bb1\"\n").get()
+        #expect(atCeiling.warnings.isEmpty)
+        let over = try load(Self.minimal + ports + "MAXCONNECTIONS=999\nMESHIFS=\"bb0 bb1\"\n").get()
+        #expect(over.warnings.map(\.description) == [
+            "env-file:8: MAXCONNECTIONS: 1001 mesh interfaces (MAXCONNECTIONS 999 + 2 in MESHIFS) exceed the 1000 one "
+                + "babeld is measured to carry: its restarts outgrow READYTIMEOUT and its interface checks grow with the "
+                + "square of the count; spread the nodes over more gateways (Docs/operations.md, Scale)",
+        ])
+        #expect(try load(Self.minimal + ports + "MAXCONNECTIONS=2000\n").get().warnings.count == 1)
+    }
+
     @Test func daemonSettingsDefaultToTheSeedsDaemonsAndARootOnlyBabelSocket() throws {
         let daemons = try config(Self.minimal).daemons
         #expect(daemons.binaries == [.babeld: "babeld", .mmfd: "mmfd", .l3roamd: "l3roamd"])

@@ -110,6 +110,9 @@ struct ConfigReader {
             problem("MAXCONNECTIONS", "\(maxConnections) exceeds the \(Int(endPort) - Int(startPort)) ports from STARTPORT to ENDPORT (one per peer)")
         }
         if let wan, meshInterfaces.contains(wan) { problem("WAN", "\(wan) is also listed in MESHIFS") }
+        if let warning = BabelScale.warning(maxConnections: maxConnections, staticInterfaces: meshInterfaces.count) {
+            warn("MAXCONNECTIONS", warning)
+        }
 
         let config = (
             ownIP: address("OWNIP"), privateKey: privateKeySource(),
