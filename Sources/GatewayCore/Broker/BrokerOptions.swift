@@ -1,3 +1,5 @@
+import Foundation
+
 /// How peers are provisioned: WG_BACKEND, the key lists, the idle sweep, wireguard-go.
 public struct BrokerOptions: Sendable, Equatable {
     public enum Backend: String, Sendable, Equatable {
@@ -12,6 +14,9 @@ public struct BrokerOptions: Sendable, Equatable {
     /// wireguard-go's binary and its UAPI socket directory (userspace backend).
     public var wireguardGo: String
     public var uapiDirectory: String
+    /// PROVISIONALGRACE / PROVISIONALPERSOURCE (BrokerSettings explains them).
+    public var provisionalGrace: TimeInterval = 120
+    public var provisionalPerSource: Int = 8
 
     public init(backend: Backend = .auto, keyLists: KeyPolicyFiles = KeyPolicyFiles(), sweep: IdleSweep = IdleSweep(),
                 wireguardGo: String = "wireguard-go", uapiDirectory: String = "/var/run/wireguard") {

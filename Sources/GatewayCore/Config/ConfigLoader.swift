@@ -159,9 +159,12 @@ struct ConfigReader {
         let deny = raw("DENYKEYS").map { path("DENYKEYS", default: $0) }
         let sweep = IdleSweep(interval: .seconds(integer("SWEEPINTERVAL", default: 300, in: 1...86400)),
                               idleTimeout: TimeInterval(integer("IDLETIMEOUT", default: 600, in: 1...604800)))
-        return BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
-                             sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
-                             uapiDirectory: path("WGSOCKETDIR", default: "/var/run/wireguard"))
+        var options = BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
+                                    sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
+                                    uapiDirectory: path("WGSOCKETDIR", default: "/var/run/wireguard"))
+        options.provisionalGrace = TimeInterval(integer("PROVISIONALGRACE", default: 120, in: 5...86400))
+        options.provisionalPerSource = integer("PROVISIONALPERSOURCE", default: 8, in: 1...65535)
+        return options
     }
 
     /// Which daemons run from where, how babeld is reached, and the restart policy.
