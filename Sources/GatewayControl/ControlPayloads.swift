@@ -74,13 +74,20 @@ public struct BrokerStatus: Codable, Sendable, Equatable {
     public var maxConnections: Int
     /// The last idle sweep; nil before the first (SWEEPINTERVAL after the start).
     public var lastSweep: SweepSummary?
+    /// Peers that have not handshaken yet (PROVISIONALGRACE).
+    public var provisional: Int?
+    /// Refused requests since start, by reason (`source-quota`, `full`, `low-order-key`, …).
+    public var refusals: [String: UInt64]?
 
-    public init(state: String, port: Int, peers: Int, maxConnections: Int, lastSweep: SweepSummary? = nil) {
+    public init(state: String, port: Int, peers: Int, maxConnections: Int, lastSweep: SweepSummary? = nil,
+                provisional: Int? = nil, refusals: [String: UInt64]? = nil) {
         self.state = state
         self.port = port
         self.peers = peers
         self.maxConnections = maxConnections
         self.lastSweep = lastSweep
+        self.provisional = provisional
+        self.refusals = refusals
     }
 }
 

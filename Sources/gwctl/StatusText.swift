@@ -2,6 +2,14 @@ import GatewayControl
 
 /// `gwctl status` and `gwctl reload` for people.
 enum StatusText {
+    /// `12 (source-quota 10, full 2); 3 provisional`
+    static func refusalLine(_ broker: BrokerStatus) -> String {
+        let refusals = (broker.refusals ?? [:]).sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        let total = refusals.reduce(0) { $0 + $1.value }
+        let detail = refusals.isEmpty ? "" : " (" + refusals.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        return "\(total)\(detail); \(broker.provisional ?? 0) peer(s) provisional"
+    }
+
     static func render(_ status: GatewayStatus) -> String {
         var lines = [
             "gatewayd \(status.version), up \(Human.age(Int64(status.uptimeSeconds)))",
@@ -11,6 +19,7 @@ enum StatusText {
             "host plan:     \(hostLine(status.host))",
             "broker:        \(status.broker.state) on port \(status.broker.port), \(status.broker.peers)/\(status.broker.maxConnections) peers",
             "idle sweep:    \(status.broker.lastSweep.map(sweepLine) ?? "none yet")",
+            "refused:       \(refusalLine(status.broker))",
             "uplink:        \(uplinkLine(status.uplink))",
         ]
         if let mesh = status.mesh {

@@ -71,6 +71,13 @@ import Testing
         #expect(file.malformedLines.map(\.line) == [1])
     }
 
+    /// Found by scripts/fuzz: an unclosed quote after a long mixed-case name (a key pasted
+    /// in front of `="`) quoted that name back.
+    @Test func anUnclosedQuoteNeverQuotesANameThatMayBeAKey() {
+        let reason = EnvFile(parsing: "kB9zV3nIYl7hJ2qXl1KpaWcb8a0dQmT4eF6sR5uGyHo=\"x\n").malformedLines.first?.reason ?? ""
+        #expect(!reason.contains("kB9z") && reason.contains("never closed"), "\(reason)")
+    }
+
     /// The reason names at most an upper-case name; never what follows it.
     @Test(arguments: ["WGSECRET:", "WGSECRET ", "WGSECRET\t", "WGSECRET-", "WGSECRET+", "", "x", "-", "wgsecret:"])
     func aMalformedLineNeverEchoesItsValue(separator: String) {

@@ -13,9 +13,9 @@ import Testing
 
     static func request(_ key: PublicKey) -> [UInt8] { Array("{\"version\":1, \"pubkey\":\"\(key.base64)\", \"localport\":51820 }\n".utf8) }
 
-    func withServer(limits: BrokerServerLimits = BrokerServerLimits(), maxConnections: Int = 1000,
+    func withServer(limits: BrokerServerLimits = BrokerServerLimits(), maxConnections: Int = 1000, provisionalPerSource: Int = 100_000,
                     _ body: (BrokerServer) async throws -> Void) async throws {
-        let manager = NullBrokerWorld().manager(maxConnections: maxConnections)
+        let manager = NullBrokerWorld().manager(maxConnections: maxConnections, provisionalPerSource: provisionalPerSource)
         let server = try await BrokerServer.start(hosts: ["127.0.0.1", "::1"], port: 0, limits: limits,
                                                   logger: NullBrokerWorld.quiet) { await manager.handle($0) }
         do { try await body(server) } catch {
@@ -116,8 +116,10 @@ import Testing
         #expect(answer == Self.refused)
     }
 
-    @Test func maxConnectionsAnswersWithTheRefusal() async throws {
-        try await withServer(maxConnections: 1) { server in
+    /// The server hands the connection's source to the manager: loopback's quota of one
+    /// peer without a handshake refuses the second key with error code 1.
+    @Test func theSourceQuotaAnswersWithTheRefusal() async throws {
+        try await withServer(provisionalPerSource: 1) { server in
             _ = try await LoopbackClient.exchange(port: port(server), request: Self.request(Self.key(1)))
             let answer = try await LoopbackClient.exchange(port: port(server), request: Self.request(Self.key(2)))
             #expect(answer == Self.refused)

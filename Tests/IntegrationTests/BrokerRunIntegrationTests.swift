@@ -196,6 +196,9 @@ final class BrokerRunIntegrationTests {
     }
 
     @Test func theLimitAndAKilledGatewaydAreHandledWithoutLosingPeers() async throws {
+        // Neither peer handshakes: without a quota of 2 for the node's source, the third
+        // request would take the oldest one's place (provisional peers give way when full).
+        try gateway.writeEnvFile(extra: "WAN=wan1\nWG_BACKEND=userspace\nMAXCONNECTIONS=2\nPROVISIONALPERSOURCE=2\nMETRICS_LISTEN=127.0.0.1:9184")
         var run = try await start()
         let first = try node.request(try MeshNode.keyPair().public)
         let second = try node.request(try MeshNode.keyPair().public)

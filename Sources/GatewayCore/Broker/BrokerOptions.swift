@@ -1,3 +1,5 @@
+import Foundation
+
 /// How peers are provisioned: WG_BACKEND, the key lists, the idle sweep, wireguard-go.
 public struct BrokerOptions: Sendable, Equatable {
     public enum Backend: String, Sendable, Equatable {
@@ -14,6 +16,9 @@ public struct BrokerOptions: Sendable, Equatable {
     public var uapiDirectory: String
     /// Where wireguard-go serves its UAPI sockets: compiled into it (ipc/uapi_linux.go).
     public static let wireguardGoSocketDirectory = "/var/run/wireguard"
+    /// PROVISIONALGRACE / PROVISIONALPERSOURCE (BrokerSettings explains them).
+    public var provisionalGrace: TimeInterval = 120
+    public var provisionalPerSource: Int = 8
 
     public init(backend: Backend = .auto, keyLists: KeyPolicyFiles = KeyPolicyFiles(), sweep: IdleSweep = IdleSweep(),
                 wireguardGo: String = "wireguard-go", uapiDirectory: String = wireguardGoSocketDirectory) {

@@ -12,9 +12,12 @@ public struct BrokerRequest: Sendable, Equatable {
     public static let maximumLength = 1024
 
     public let publicKey: PublicKey
+    /// The connection's source (not part of the line): set by the server, for per-source limits.
+    public var source: RequestSource?
 
-    public init(publicKey: PublicKey) {
+    public init(publicKey: PublicKey, source: RequestSource? = nil) {
         self.publicKey = publicKey
+        self.source = source
     }
 
     public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -23,6 +23,9 @@ public actor PeerManager {
         var record: PeerRecord
         let number: Int
         var sweepsWithoutHandshake = 0
+        /// Until a handshake is seen: governed by the provisional grace, not the idle sweep.
+        var provisional = false
+        var source: RequestSource?
     }
 
     private var peers: [PublicKey: Peer] = [:]
@@ -33,6 +36,9 @@ public actor PeerManager {
     public private(set) var sweepTotals = SweepTotals()
     /// Provisioning under way; a second request for the same key awaits the first.
     private var inFlight: [PublicKey: Task<BrokerReply, Never>] = [:]
+    private var inFlightSources: [PublicKey: RequestSource] = [:]
+    /// Refused requests by reason, since start.
+    public private(set) var refusals: [BrokerRefusal: UInt64] = [:]
     private var ports: PortAllocator
     private var names = PeerInterfaceNames()
 
@@ -57,54 +63,75 @@ public actor PeerManager {
     public func handle(_ request: BrokerRequest) async -> BrokerReply {
         let key = request.publicKey
         if let problem = KeySanity.problem(with: key, gatewayKey: settings.gatewayKey) {
-            logger.info("refused \(key): \(problem.rawValue)")
-            return .refused
+            return refuse(key, problem == .gatewaysOwnKey ? .ownKey : .lowOrderKey, problem.rawValue)
         }
-        guard policy.permits(key) else {
-            logger.info("refused \(key): not permitted by the key lists")
-            return .refused
-        }
-        if let refusal {
-            logger.info("refused \(key): \(refusal)")
-            return .refused
-        }
+        guard policy.permits(key) else { return refuse(key, .keyLists, "not permitted by the key lists") }
+        if let refusal { return refuse(key, .uplinkDown, refusal) }
         if var peer = peers[key] {
-            // Known key: same port, tunnel untouched.
-            peer.record.lastSeen = clock.now()
-            peer.sweepsWithoutHandshake = 0
-            peers[key] = peer
+            // Known key: same port, tunnel untouched. A provisional peer's grace runs on:
+            // re-sending a key must not keep a tunnel that never handshakes.
+            if !peer.provisional {
+                peer.record.lastSeen = clock.now()
+                peer.sweepsWithoutHandshake = 0
+                peers[key] = peer
+            }
             return accepted(peer.record.port)
         }
         if let provisioning = inFlight[key] { return await provisioning.value }
+        if let source = request.source, provisionalCount(from: source) >= settings.provisionalPerSource {
+            return refuse(key, .sourceQuota, "\(source) holds \(settings.provisionalPerSource) peers that never handshook (PROVISIONALPERSOURCE)")
+        }
+        if peers.count + inFlight.count >= settings.maxConnections, let oldest = oldestProvisional() {
+            // Full: a peer that never proved its key gives way before any node is refused.
+            await remove(oldest, .provisionalEvicted)
+        }
         guard peers.count + inFlight.count < settings.maxConnections else {
-            logger.warning("refused \(key): \(settings.maxConnections) connections (MAXCONNECTIONS) reached")
-            return .refused
+            return refuse(key, .full, "\(settings.maxConnections) connections (MAXCONNECTIONS) reached")
         }
-        guard let port = ports.allocate() else {
-            logger.warning("refused \(key): no free port in \(settings.ports)")
-            return .refused
-        }
+        guard let port = ports.allocate() else { return refuse(key, .noPort, "no free port in \(settings.ports)") }
         guard let number = names.allocate() else {
             ports.release(port)
-            logger.warning("refused \(key): no free interface name")
-            return .refused
+            return refuse(key, .noInterface, "no free interface name")
         }
         let spec = PeerInterfaceSpec(number: number, listenPort: port, mtu: settings.mtu, peer: key)
-        let provisioning = Task { await self.provision(spec) }
+        let provisioning = Task { await self.provision(spec, source: request.source) }
         inFlight[key] = provisioning
+        inFlightSources[key] = request.source
         return await provisioning.value
     }
 
-    private func provision(_ spec: PeerInterfaceSpec) async -> BrokerReply {
-        defer { inFlight[spec.peer] = nil }
+    private func refuse(_ key: PublicKey, _ reason: BrokerRefusal, _ detail: String) -> BrokerReply {
+        refusals[reason, default: 0] += 1
+        // A flood must not flood the log too: the first few of each reason, then every 1,000th.
+        let count = refusals[reason] ?? 0
+        if count <= 10 || count % 1000 == 0 {
+            logger.info("refused \(key): \(detail)", metadata: ["reason": "\(reason.rawValue)", "count": "\(count)"])
+        }
+        return .refused
+    }
+
+    private func provisionalCount(from source: RequestSource) -> Int {
+        peers.values.count { $0.provisional && $0.source == source } + inFlightSources.values.count { $0 == source }
+    }
+
+    private func oldestProvisional() -> PublicKey? {
+        peers.filter { $0.value.provisional }.min { $0.value.record.created < $1.value.record.created }?.key
+    }
+
+    private func provision(_ spec: PeerInterfaceSpec, source: RequestSource?) async -> BrokerReply {
+        defer {
+            inFlight[spec.peer] = nil
+            inFlightSources[spec.peer] = nil
+        }
         let now = clock.now()
         let record = PeerRecord(key: spec.peer, interface: spec.name, port: spec.listenPort, created: now, lastSeen: now)
         guard await bringUp(spec, record: record) else {
             release(number: spec.number, port: spec.listenPort)
+            refusals[.provisioningFailed, default: 0] += 1
             return .refused
         }
         await registrar.add(spec.name)
-        peers[spec.peer] = Peer(record: record, number: spec.number)
+        peers[spec.peer] = Peer(record: record, number: spec.number, provisional: true, source: source)
         logger.info("provisioned \(spec.name) port \(spec.listenPort) for \(spec.peer)")
         return accepted(spec.listenPort)
     }
@@ -138,9 +165,11 @@ public actor PeerManager {
         case idle = "idle", neverHandshook = "never handshook", denied = "denied by key lists"
         case vanished = "interface vanished", stray = "not in the store"
         case operatorRequest = "removed by the operator"
+        case provisionalExpired = "no handshake within the provisional grace"
+        case provisionalEvicted = "gave way to a new request (full, never handshook)"
 
         /// The reasons an idle sweep removes a peer for.
-        public static let swept: [RemovalReason] = [.idle, .neverHandshook, .vanished]
+        public static let swept: [RemovalReason] = [.idle, .neverHandshook, .vanished, .provisionalExpired]
     }
 
     /// Removes the peer with this node key or interface name (`gwctl peers remove`);
@@ -251,7 +280,7 @@ public actor PeerManager {
     /// ones. A dry run decides the same but changes nothing (no strike counted, nothing
     /// stored or removed), so an operator can see what the next sweep would take.
     @discardableResult
-    public func sweep(dryRun: Bool = false) async -> SweepReport {
+    public func sweep(dryRun: Bool = false, provisionalOnly: Bool = false) async -> SweepReport {
         let started = ContinuousClock.now
         let now = clock.now()
         let observed: [String: ObservedPeerInterface]
@@ -263,7 +292,7 @@ public actor PeerManager {
         }
         var removals: [SweepReport.Removal] = []
         var unknown: [String] = []
-        let examined = peers
+        let examined = provisionalOnly ? peers.filter { $0.value.provisional } : peers
         for (key, peer) in examined {
             let removal = { (reason: RemovalReason) in
                 removals.append(SweepReport.Removal(key: key, interface: peer.record.interface, reason: reason))
@@ -276,6 +305,17 @@ public actor PeerManager {
             guard interface.answered else {
                 unknown.append(peer.record.interface)
                 continue
+            }
+            if peer.provisional {
+                if interface.latestHandshake != nil {
+                    // The node proved its key: an ordinary peer from now on.
+                    if !dryRun { peers[key]?.provisional = false }
+                } else if now.timeIntervalSince(peer.record.created) >= settings.provisionalGrace {
+                    removal(.provisionalExpired)
+                    continue
+                } else if provisionalOnly {
+                    continue  // strikes are counted by the idle sweeps only
+                }
             }
             let verdict = settings.sweep.verdict(latestHandshake: interface.latestHandshake, lastRequest: peer.record.lastSeen,
                                                  sweepsWithoutHandshake: peer.sweepsWithoutHandshake, now: now)
@@ -300,20 +340,31 @@ public actor PeerManager {
         }
         let report = SweepReport(dryRun: dryRun, at: now, duration: ContinuousClock.now - started,
                                  examined: examined.count, removals: removals)
-        if !dryRun {
+        if !dryRun && !provisionalOnly {
             lastSweep = report
-            sweepTotals.record(report)
         }
+        if !dryRun && (!provisionalOnly || !removals.isEmpty) { sweepTotals.record(report) }
         return report
     }
 
     /// Sweeps every `settings.sweep.interval` until the task is cancelled.
+    /// Between them, every `provisionalCheckInterval`, only the provisional peers are judged.
     public func runIdleSweeps() async {
+        var nextSweep = ContinuousClock.now + settings.sweep.interval
         while !Task.isCancelled {
-            do { try await Task.sleep(for: settings.sweep.interval) } catch { return }
-            await sweep()
+            let tick = min(nextSweep, ContinuousClock.now + settings.provisionalCheckInterval)
+            do { try await Task.sleep(until: tick) } catch { return }
+            if ContinuousClock.now >= nextSweep {
+                await sweep()
+                nextSweep = ContinuousClock.now + settings.sweep.interval
+            } else {
+                await sweep(provisionalOnly: true)
+            }
         }
     }
+
+    /// Peers that have not handshaken yet.
+    public var provisionalCount: Int { peers.values.count { $0.provisional } }
 
     private func persist(_ record: PeerRecord) {
         do { try store.save(record) } catch { logger.error("storing \(record.interface): \(error)") }

@@ -172,9 +172,11 @@ struct ConfigReader {
                         + "serves \(BrokerOptions.wireguardGoSocketDirectory)/IF.sock (compiled in); leave WGSOCKETDIR unset, "
                         + "or set WG_BACKEND=kernel")
         }
-        return BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
-                             sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go",
-                             uapiDirectory: uapiDirectory)
+        var options = BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
+                                    sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go", uapiDirectory: uapiDirectory)
+        options.provisionalGrace = TimeInterval(integer("PROVISIONALGRACE", default: 120, in: 5...86400))
+        options.provisionalPerSource = integer("PROVISIONALPERSOURCE", default: 8, in: 1...65535)
+        return options
     }
 
     /// A path without trailing slashes, so `/var/run/wireguard/` is the default too.

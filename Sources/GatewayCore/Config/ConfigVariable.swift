@@ -55,6 +55,8 @@ public struct ConfigVariable: Sendable, Equatable {
         .init("DENYKEYS", nil, .broker, "File of node keys refused with error code 1, so those nodes try another gateway. Reloadable."),
         .init("SWEEPINTERVAL", "300", .broker, "Seconds between idle sweeps of the peers."),
         .init("IDLETIMEOUT", "600", .broker, "A peer whose last handshake is older than this many seconds is removed; one that never handshook goes after two sweeps."),
+        .init("PROVISIONALGRACE", "120", .broker, "Seconds a new peer has for its first handshake (proof that the node holds the key); repeated requests do not extend it. When full, the oldest such peer gives way."),
+        .init("PROVISIONALPERSOURCE", "8", .broker, "Peers without a handshake yet that one source (IPv6 /64, IPv4 /32) may hold; further new keys from it are refused (error code 1)."),
         .init("WIREGUARDGO", "wireguard-go", .broker, "wireguard-go binary for the userspace backend."),
         .init("WGSOCKETDIR", "/var/run/wireguard", .broker, "wireguard-go's UAPI socket directory. wireguard-go has it compiled in, so with the userspace backend any other value is rejected."),
         .init("RUNDIR", GatewayConfig.Defaults.runDirectory, .gatewayd, "Volatile state: the record of sysctls to restore."),

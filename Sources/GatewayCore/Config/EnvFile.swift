@@ -65,7 +65,8 @@ public struct EnvFile: Sendable, Equatable {
         let key = String(body[..<equals]).trimmingWhitespace()
         guard Self.isIdentifier(key) else { return malformed(number, Self.describeBadName(body)) }
         guard let value = Self.parseValue(String(body[body.index(after: equals)...])) else {
-            return malformed(number, "\(key): the value's opening quote is never closed")
+            let name = Self.looksLikeVariableName(key) ? key : "(name not shown)"
+            return malformed(number, "\(name): the value's opening quote is never closed")
         }
         entries.append(Entry(key: key, value: value, line: number))
     }

@@ -97,7 +97,9 @@ final class BrokerConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let reply = context.eventLoop.makePromise(of: BrokerReply.self)
         switch BrokerRequest.parse(line) {
-        case .success(let request):
+        case .success(let parsed):
+            let request = BrokerRequest(publicKey: parsed.publicKey,
+                                        source: channel.remoteAddress?.ipAddress.flatMap(RequestSource.init(address:)))
             let handle = self.handle
             reply.completeWithTask { await handle(request) }
         case .failure(let problem):

@@ -60,7 +60,9 @@ extension GatewayRuntime {
             let refusal = await broker.peers.refusal
             brokerStatus = BrokerStatus(state: refusal == nil ? "open" : "refusing", port: Int(config.brokerPort),
                                         peers: await broker.peers.connectionCount, maxConnections: config.maxConnections,
-                                        lastSweep: await broker.peers.lastSweep.map(SweepSummary.init))
+                                        lastSweep: await broker.peers.lastSweep.map(SweepSummary.init),
+                                        provisional: await broker.peers.provisionalCount,
+                                        refusals: Dictionary(uniqueKeysWithValues: await broker.peers.refusals.map { ($0.key.rawValue, $0.value) }))
         } else {
             brokerStatus = BrokerStatus(state: "closed", port: Int(config.brokerPort), peers: 0, maxConnections: config.maxConnections)
         }

@@ -37,6 +37,14 @@ extension GatewayRuntime {
         }
         text.add("gatewayd_broker_request_duration_seconds", help: "Time from a request to its reply (provisioning included).",
                  histogram: counters.brokerLatency)
+        if let refusals = await broker?.peers.refusals {
+            for reason in BrokerRefusal.allCases {
+                text.add("gatewayd_broker_refusals_total", .counter, help: "Broker requests refused, by reason.",
+                         labels: [("reason", reason.rawValue)], value: Double(refusals[reason] ?? 0))
+            }
+            text.add("gatewayd_peers_provisional", .gauge, help: "Peers without a handshake yet (PROVISIONALGRACE).",
+                     value: Double(await broker?.peers.provisionalCount ?? 0))
+        }
         if let sweeps = await broker?.peers.sweepTotals {
             text.add("gatewayd_idle_sweeps_total", .counter, help: "Idle sweeps run.", value: Double(sweeps.runs))
             for reason in PeerManager.RemovalReason.swept {

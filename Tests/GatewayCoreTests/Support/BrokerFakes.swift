@@ -99,9 +99,14 @@ final class FakeBrokerWorld: WireGuardBackend, PeerStore, WallClock {
         }
     }
 
+    /// `provisionalGrace` defaults to a day here, so that tests of the idle sweep's own rules
+    /// are not cut short by it; the provisional tests set it.
     func manager(maxConnections: Int = 150, ports: Range<UInt16> = 40000..<41000, policy: KeyPolicy = .open,
-                 gatewayKey: PublicKey? = nil) -> PeerManager {
-        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections, gatewayKey: gatewayKey),
+                 gatewayKey: PublicKey? = nil, provisionalGrace: TimeInterval = 86400, provisionalPerSource: Int = 8) -> PeerManager {
+        var settings = BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections, gatewayKey: gatewayKey)
+        settings.provisionalGrace = provisionalGrace
+        settings.provisionalPerSource = provisionalPerSource
+        return PeerManager(settings: settings,
                     policy: policy, backend: self, store: self, registrar: Registrar(world: self), clock: self,
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }

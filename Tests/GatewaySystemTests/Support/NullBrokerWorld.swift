@@ -23,8 +23,10 @@ final class NullBrokerWorld: WireGuardBackend, PeerStore {
 
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    func manager(maxConnections: Int = 1000, ports: Range<UInt16> = 40000..<41000) -> PeerManager {
-        PeerManager(settings: BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections),
-                    backend: self, store: self, registrar: Registrar(), logger: Self.quiet)
+    /// Every test client comes from loopback, one source: its quota is lifted unless a test sets it.
+    func manager(maxConnections: Int = 1000, ports: Range<UInt16> = 40000..<41000, provisionalPerSource: Int = 100_000) -> PeerManager {
+        var settings = BrokerSettings(ports: ports, mtu: 1374, maxConnections: maxConnections)
+        settings.provisionalPerSource = provisionalPerSource
+        return PeerManager(settings: settings, backend: self, store: self, registrar: Registrar(), logger: Self.quiet)
     }
 }
