@@ -52,6 +52,23 @@ import Testing
         #expect(Set(await manager.records.map(\.key)) == [TestKeys.key(1), TestKeys.key(3), TestKeys.key(4)], "key 2 was the oldest provisional")
     }
 
+    /// PINNEDKEYS: an infrastructure node's tunnel outlives the grace and every sweep, and
+    /// never gives way to a newcomer, handshake or not.
+    @Test func aPinnedPeerIsNeverSweptAndNeverGivesWay() async {
+        let manager = world.manager(maxConnections: 2, policy: KeyPolicy(pinned: [TestKeys.key(1)]), provisionalGrace: 120)
+        _ = await manager.handle(request(1))
+        world.advance(1)
+        _ = await manager.handle(request(2))
+        world.advance(1)
+        #expect(await manager.handle(request(3)).isAccepted, "key 2, not the older pinned key 1, gave way")
+        #expect(Set(await manager.records.map(\.key)) == [TestKeys.key(1), TestKeys.key(3)])
+        world.advance(3600)
+        _ = await manager.sweep(provisionalOnly: true)
+        _ = await manager.sweep()
+        _ = await manager.sweep()
+        #expect(await manager.records.map(\.key) == [TestKeys.key(1)], "the unpinned newcomer went; the pinned one stays")
+    }
+
     @Test func fullOfHandshakenPeersRefusesAndCountsIt() async {
         let manager = world.manager(maxConnections: 1)
         _ = await manager.handle(request(1))

@@ -8,7 +8,7 @@ public struct BrokerOptions: Sendable, Equatable {
     }
 
     public var backend: Backend
-    /// ALLOWKEYS / DENYKEYS: files of node keys, one base64 key per line; reloadable.
+    /// ALLOWKEYS / DENYKEYS / PINNEDKEYS: files of node keys, one base64 key per line; reloadable.
     public var keyLists: KeyPolicyFiles
     public var sweep: IdleSweep
     /// wireguard-go's binary and its UAPI socket directory (userspace backend).

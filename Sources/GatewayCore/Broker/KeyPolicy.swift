@@ -1,12 +1,15 @@
 /// Which node keys the broker serves: an optional allow-list (when present, only its keys)
-/// and a deny-list (never these). Denial wins over allowance.
+/// and a deny-list (never these). Denial wins over allowance. Pinned keys (infrastructure
+/// nodes) are served like any other but never swept and never give way to a new request.
 public struct KeyPolicy: Sendable, Equatable {
     public var allowed: Set<PublicKey>?
     public var denied: Set<PublicKey>
+    public var pinned: Set<PublicKey>
 
-    public init(allowed: Set<PublicKey>? = nil, denied: Set<PublicKey> = []) {
+    public init(allowed: Set<PublicKey>? = nil, denied: Set<PublicKey> = [], pinned: Set<PublicKey> = []) {
         self.allowed = allowed
         self.denied = denied
+        self.pinned = pinned
     }
 
     /// Serves every key.

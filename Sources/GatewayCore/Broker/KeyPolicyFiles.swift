@@ -1,14 +1,16 @@
 import Foundation
 
-/// Where the key lists live (ALLOWKEYS / DENYKEYS; nil = no such list). Reading them
+/// Where the key lists live (ALLOWKEYS / DENYKEYS / PINNEDKEYS; nil = no such list). Reading them
 /// again is the reload: the broker applies the new policy to new and existing peers.
 public struct KeyPolicyFiles: Sendable, Equatable {
     public var allowListPath: String?
     public var denyListPath: String?
+    public var pinnedListPath: String?
 
-    public init(allowListPath: String? = nil, denyListPath: String? = nil) {
+    public init(allowListPath: String? = nil, denyListPath: String? = nil, pinnedListPath: String? = nil) {
         self.allowListPath = allowListPath
         self.denyListPath = denyListPath
+        self.pinnedListPath = pinnedListPath
     }
 
     public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -31,7 +33,8 @@ public struct KeyPolicyFiles: Sendable, Equatable {
         }
         let allowed = read(allowListPath)
         let denied = read(denyListPath) ?? []
+        let pinned = read(pinnedListPath) ?? []
         guard messages.isEmpty else { throw LoadError(description: messages.joined(separator: "\n")) }
-        return KeyPolicy(allowed: allowed, denied: denied)
+        return KeyPolicy(allowed: allowed, denied: denied, pinned: pinned)
     }
 }

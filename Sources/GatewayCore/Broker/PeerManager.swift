@@ -115,7 +115,8 @@ public actor PeerManager {
     }
 
     private func oldestProvisional() -> PublicKey? {
-        peers.filter { $0.value.provisional }.min { $0.value.record.created < $1.value.record.created }?.key
+        peers.filter { $0.value.provisional && !policy.pinned.contains($0.key) }
+            .min { $0.value.record.created < $1.value.record.created }?.key
     }
 
     private func provision(_ spec: PeerInterfaceSpec, source: RequestSource?) async -> BrokerReply {
@@ -306,6 +307,8 @@ public actor PeerManager {
                 unknown.append(peer.record.interface)
                 continue
             }
+            // PINNEDKEYS: infrastructure nodes keep their tunnel, idle or not.
+            if policy.pinned.contains(key) { continue }
             if peer.provisional {
                 if interface.latestHandshake != nil {
                     // The node proved its key: an ordinary peer from now on.

@@ -160,6 +160,7 @@ struct ConfigReader {
         if backend == nil { problem("WG_BACKEND", "\"\(backendText)\" is not kernel, userspace or auto") }
         let allow = raw("ALLOWKEYS").map { path("ALLOWKEYS", default: $0) }
         let deny = raw("DENYKEYS").map { path("DENYKEYS", default: $0) }
+        let pinned = raw("PINNEDKEYS").map { path("PINNEDKEYS", default: $0) }
         let sweep = IdleSweep(interval: .seconds(integer("SWEEPINTERVAL", default: 300, in: 1...86400)),
                               idleTimeout: TimeInterval(integer("IDLETIMEOUT", default: 600, in: 1...604800)))
         let uapiDirectory = path("WGSOCKETDIR", default: BrokerOptions.wireguardGoSocketDirectory)
@@ -172,7 +173,7 @@ struct ConfigReader {
                         + "serves \(BrokerOptions.wireguardGoSocketDirectory)/IF.sock (compiled in); leave WGSOCKETDIR unset, "
                         + "or set WG_BACKEND=kernel")
         }
-        var options = BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny),
+        var options = BrokerOptions(backend: backend ?? .auto, keyLists: KeyPolicyFiles(allowListPath: allow, denyListPath: deny, pinnedListPath: pinned),
                                     sweep: sweep, wireguardGo: raw("WIREGUARDGO") ?? "wireguard-go", uapiDirectory: uapiDirectory)
         options.provisionalGrace = TimeInterval(integer("PROVISIONALGRACE", default: 120, in: 5...86400))
         options.provisionalPerSource = integer("PROVISIONALPERSOURCE", default: 8, in: 1...65535)

@@ -55,7 +55,7 @@ public struct ConfigReport: Sendable, Encodable {
             "READYTIMEOUT": "\(config.daemons.restart.readyTimeout.components.seconds)",
             "STOPTIMEOUT": "\(config.daemons.restart.stopTimeout.components.seconds)",
             "WG_BACKEND": config.broker.backend.rawValue, "ALLOWKEYS": config.broker.keyLists.allowListPath ?? "",
-            "DENYKEYS": config.broker.keyLists.denyListPath ?? "",
+            "DENYKEYS": config.broker.keyLists.denyListPath ?? "", "PINNEDKEYS": config.broker.keyLists.pinnedListPath ?? "",
             "SWEEPINTERVAL": "\(config.broker.sweep.interval.components.seconds)",
             "IDLETIMEOUT": "\(Int(config.broker.sweep.idleTimeout))", "WIREGUARDGO": config.broker.wireguardGo,
             "WGSOCKETDIR": config.broker.uapiDirectory, "L3ROAMDSOCK": config.l3roamdSocket, "MMFDSOCK": config.mmfdSocket,

@@ -53,6 +53,7 @@ public struct ConfigVariable: Sendable, Equatable {
         .init("WG_BACKEND", "auto", .broker, "kernel, userspace (wireguard-go) or auto: kernel where the kernel accepts a wireguard link."),
         .init("ALLOWKEYS", nil, .broker, "File of node keys (base64, one per line) that may get a tunnel; unset: every key. Reloadable."),
         .init("DENYKEYS", nil, .broker, "File of node keys refused with error code 1, so those nodes try another gateway. Reloadable."),
+        .init("PINNEDKEYS", nil, .broker, "File of node keys (infrastructure nodes) whose tunnels are never swept and never give way to a new request. Reloadable."),
         .init("SWEEPINTERVAL", "300", .broker, "Seconds between idle sweeps of the peers."),
         .init("IDLETIMEOUT", "600", .broker, "A peer whose last handshake is older than this many seconds is removed; one that never handshook goes after two sweeps."),
         .init("PROVISIONALGRACE", "120", .broker, "Seconds a new peer has for its first handshake (proof that the node holds the key); repeated requests do not extend it. When full, the oldest such peer gives way."),
