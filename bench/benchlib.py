@@ -95,6 +95,16 @@ def quiesce(minimum=0.2, idle=0.9, timeout=5.0):
         calm = calm + 1 if (idle1 - idle0) >= idle * max(1, total1 - total0) else 0
 
 
+def poll(condition, timeout, interval=0.02):
+    """Seconds until `condition()` held, or None after `timeout`."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if condition():
+            return time.perf_counter() - started
+        time.sleep(interval)
+    return None
+
+
 def in_ns(ns, argv):
     return ["ip", "netns", "exec", ns] + argv
 

@@ -20,21 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import REPO, BenchError, fmt_time, in_ns, markdown_table, quiesce, sh
+from benchlib import REPO, BenchError, fmt_time, in_ns, markdown_table, poll, quiesce, sh
 
 OWNIP = "2001:db8:0:1::1"
 DAEMONS = ("babeld", "mmfd", "l3roamd")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def poll_until(condition, timeout, interval):
-    """Seconds until `condition()` held, or None after `timeout`."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if condition():
-            return time.perf_counter() - started
-        time.sleep(interval)
-    return None
 
 
 def unix_request(path, line, timeout=10):
@@ -107,7 +97,7 @@ class MeshScale:
         sh(["ip", "-n", gw, "-batch", "-"], input="".join(f"link set {n} up\n" for n in names))
         up = lambda: sum(1 for line in sh(["ip", "-n", gw, "-br", "link"]).splitlines()
                          if line.startswith("mesh") and " UP " in line) == size
-        if poll_until(up, 60, 0.2) is None:
+        if poll(up, 60, 0.2) is None:
             raise BenchError(f"the {size} veth links did not all come up")
         return gw, peer
 
@@ -249,7 +239,7 @@ class MeshScale:
                 raise BenchError(f"gatewayd exited {process.returncode}")
             pid = self.pid_of(gw, daemon)
             return pid not in (None, old) and self.listed(daemon, gateway, expected) == len(expected)
-        waited = poll_until(back, self.timeout, 0.1)
+        waited = poll(back, self.timeout, 0.1)
         cpu = self.cpu_of(gw, daemon)
         time.sleep(2)  # the restarted daemon's registrations settle before the next kill
         return waited, cpu

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import BABELD, BENCH, BenchError, Cell, fmt_ratio, fmt_time, in_ns, markdown_table, quiesce, sh, timed
+from benchlib import BABELD, BENCH, BenchError, Cell, fmt_ratio, fmt_time, in_ns, markdown_table, poll, quiesce, sh, timed
 
 GATEWAY = "2001:db8:ff::1"
 CLIENT = "2001:db8:ff::2"
@@ -27,15 +27,6 @@ def percentile(samples, fraction):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
-
-def poll(condition, timeout, interval=0.02):
-    """Seconds until `condition()` held, or None after `timeout`."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if condition():
-            return time.perf_counter() - started
-        time.sleep(interval)
-    return None
 
 
 class PeerBench:
