@@ -75,8 +75,10 @@ class PeerBench:
             "MAXCONNECTIONS": str(count + 10), "ENDPORT": str(40000 + count + 100), "RUNDIR": str(directory / "run"), "STATEDIR": str(directory / "state"),
             "PRIVATEKEY": str(directory / "private.key"), "CONTROLSOCKET": str(directory / "control.sock"),
             # The bench's peers never handshake and the bench runs its sweeps itself: the
-            # periodic one (default every 300 s) would remove them during a long trial.
-            "SWEEPINTERVAL": "86400",
+            # periodic one (default every 300 s) would remove them during a long trial, and
+            # so would the provisional grace (120 s); and all its requests come from one
+            # source, which the per-source quota of provisional peers (8) would refuse.
+            "SWEEPINTERVAL": "86400", "PROVISIONALGRACE": "86400", "PROVISIONALPERSOURCE": "65535",
         }
         env_file = directory / "env-file"
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
